@@ -1,0 +1,54 @@
+"""Database engines: SQLite (the embedded default) and PostgreSQL (production).
+
+The only place that turns a URL into an engine, so both databases get the
+settings the desk relies on.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlmodel import create_engine
+
+DEFAULT_URL = "sqlite:///desk.db"
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+
+
+def normalise_url(url: str) -> str:
+    """Accept the usual spellings of a PostgreSQL URL and pick the psycopg 3 driver."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def make_engine(url: str = DEFAULT_URL, *, search_path: str | None = None, echo: bool = False) -> Engine:
+    """Build an engine for ``url``.
+
+    SQLite gets WAL, foreign keys and a busy timeout on every connection, and
+    may be used from the thread the async adapters hand work to. ``search_path``
+    (PostgreSQL only) confines the engine to one schema; the tests use it to
+    give every test a fresh schema in the shared test database.
+    """
+    url = normalise_url(url)
+    if url.startswith("sqlite"):
+        engine = create_engine(
+            url,
+            echo=echo,
+            connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
+        )
+        memory = url in ("sqlite://", "sqlite:///:memory:")
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_conn, _record) -> None:  # pragma: no cover - trivial
+            cur = dbapi_conn.cursor()
+            if not memory:
+                cur.execute("PRAGMA journal_mode=WAL")
+                cur.execute("PRAGMA synchronous=NORMAL")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+            cur.close()
+
+        return engine
+    connect_args = {"options": f"-c search_path={search_path}"} if search_path else {}
+    return create_engine(url, echo=echo, pool_pre_ping=True, connect_args=connect_args)
