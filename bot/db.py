@@ -41,6 +41,9 @@ def make_engine(url: str = DEFAULT_URL, *, search_path: str | None = None, echo:
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn, _record) -> None:  # pragma: no cover - trivial
+            # Let SQLAlchemy's "begin" below issue BEGIN itself (pysqlite's own
+            # implicit BEGIN comes too late, after the first SELECT).
+            dbapi_conn.isolation_level = None
             cur = dbapi_conn.cursor()
             if not memory:
                 cur.execute("PRAGMA journal_mode=WAL")
@@ -48,6 +51,13 @@ def make_engine(url: str = DEFAULT_URL, *, search_path: str | None = None, echo:
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
             cur.close()
+
+        @event.listens_for(engine, "begin")
+        def _sqlite_begin_immediate(conn) -> None:  # pragma: no cover - trivial
+            # Take the write lock at the start of every transaction: a deferred
+            # transaction that reads, then writes, fails with SQLITE_BUSY instead
+            # of waiting when another worker wrote in between (WAL snapshot rule).
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
     connect_args = {"options": f"-c search_path={search_path}"} if search_path else {}

@@ -1,0 +1,187 @@
+"""Reading residents' and staff's words: flat numbers, ticket codes, commands, language.
+
+Pure functions; the conversation's state itself lives in the ``dialogue`` table
+(bot/store.py) so a restart loses nothing.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+MAX_TEXT_CHARS = 4000  # longer messages are cut before classification and storage in tickets
+
+
+class State:
+    """Names of the pending question in a chat (Dialogue.state)."""
+
+    IDLE = "idle"
+    NEED_FLAT = "need_flat"  # first contact: which flat?
+    REPORT = "report"  # repair/complaint: waiting for the place or what is wrong
+    CHOOSE_INTENT = "choose_intent"  # unsure classification: buttons offered
+    RENOVATION = "renovation"  # renovation application: dates, contractor, scope, drawings
+    RATING_REASON = "rating_reason"  # low rating: why?
+    ADDING = "adding"  # next message goes to a chosen ticket
+    WITH_AGENT = "with_agent"  # handed to a person: messages are relayed
+
+
+@dataclass(frozen=True, slots=True)
+class Flat:
+    """A flat as building / unit / room."""
+
+    building: str
+    unit: str | None
+    room: str
+
+    def label(self) -> str:
+        return f"{self.building}栋{self.unit + '单元' if self.unit else ''}{self.room}"
+
+
+_FLAT_PATTERNS = (
+    # 3栋2单元501, 3号楼2单元501室, 3幢501, 12号楼1802
+    re.compile(
+        r"(?P<b>\d{1,3}|[A-Za-z])\s*(?:栋|号楼|幢|座|楼)\s*(?:(?P<u>\d{1,2})\s*单元)?\s*[-—]?\s*(?P<r>\d{3,4})\s*(?:室|号)?"
+    ),
+    # 3-2-501, 3-501
+    re.compile(r"(?<![\d-])(?P<b>\d{1,3}|[A-Za-z])\s*-\s*(?:(?P<u>\d{1,2})\s*-\s*)?(?P<r>\d{3,4})(?![\d-])"),
+    # Building 3 Unit 2 Room 501 / Bldg 3, room 501 / block B flat 1802
+    re.compile(
+        r"(?:building|bldg|block)\s*(?P<b>\d{1,3}|[A-Za-z])\b[\s,]*(?:unit\s*(?P<u>\d{1,2})[\s,]*)?"
+        r"(?:room|flat|apt|apartment|#)?\s*(?P<r>\d{3,4})",
+        re.IGNORECASE,
+    ),
+)
+
+
+def clean_text(text: str) -> str:
+    """Drop control characters (binary junk) and cut overlong text."""
+    kept = "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch)[0] != "C")
+    return kept.strip()[:MAX_TEXT_CHARS]
+
+
+def parse_flat(text: str) -> Flat | None:
+    """The flat a resident names ("3栋2单元501", "3-2-501", "Building 3 Unit 2 Room 501"), if any."""
+    folded = unicodedata.normalize("NFKC", text)
+    for pattern in _FLAT_PATTERNS:
+        match = pattern.search(folded)
+        if match:
+            return Flat(match.group("b").upper(), match.group("u"), match.group("r"))
+    return None
+
+
+_CODE = re.compile(r"\b([RCDEQ])-?(\d{8})-?(\d{4})\b", re.IGNORECASE)
+
+
+def find_codes(text: str) -> list[str]:
+    """Ticket numbers mentioned in ``text``, normalised (R-20261123-0007)."""
+    return [f"{p.upper()}-{d}-{n}" for p, d, n in _CODE.findall(unicodedata.normalize("NFKC", text))]
+
+
+@dataclass(frozen=True, slots=True)
+class Command:
+    """A slash command: ``/name arg1 rest…``."""
+
+    name: str
+    args: tuple[str, ...]
+    rest: str  # everything after the name
+
+    def arg(self, i: int) -> str | None:
+        return self.args[i] if i < len(self.args) else None
+
+
+def parse_command(text: str) -> Command | None:
+    """``/take R-1 …`` → Command("take", ("R-1", …)); None when ``text`` is no command."""
+    text = unicodedata.normalize("NFKC", text).strip()
+    if not text.startswith("/"):
+        return None
+    head, _, rest = text[1:].partition(" ")
+    name = head.split("@", 1)[0].lower()  # Telegram appends @botname in groups
+    if not name:
+        return None
+    rest = rest.strip()
+    return Command(name, tuple(rest.split()), rest)
+
+
+_CJK = re.compile(r"[\u3400-\u9fff]")
+_LATIN = re.compile(r"[A-Za-z]{2,}")
+
+
+def detect_language(text: str, hint: str | None = None) -> str:
+    """zh or en: the transport's hint when it is one of them, else the script of ``text``."""
+    if hint:
+        short = hint.lower()[:2]
+        if short in ("zh", "en"):
+            return short
+    if _CJK.search(text):
+        return "zh"
+    if _LATIN.search(text):
+        return "en"
+    return "zh"
+
+
+_HUMAN = re.compile(
+    r"^\s*(?:转人工|人工|人工客服|找客服|真人|human|agent|operator|real person|talk to (?:a )?(?:human|person))"
+    r"\s*[!！。.]*\s*$",
+    re.IGNORECASE,
+)
+
+
+def wants_human(text: str) -> bool:
+    """True when the whole message asks for a person (转人工, human)."""
+    return bool(_HUMAN.match(unicodedata.normalize("NFKC", text)))
+
+
+_BARE = re.compile(
+    r"^\s*(?:我要|我想|想|要)?\s*(?:报修|报事报修|维修|修理|投诉|反映问题|反映|repair|complaint|report"
+    r"|i want to (?:report|complain|make a complaint|report a repair)|something is broken)"
+    r"(?:一下|个问题)?\s*[!！。.,,~]*\s*$",
+    re.IGNORECASE,
+)
+
+
+def is_bare_report(text: str) -> bool:
+    """True when a repair/complaint message says nothing about what is wrong ("我要报修")."""
+    return bool(_BARE.match(unicodedata.normalize("NFKC", text))) or len(text.strip()) < 3
+
+
+_HOME = re.compile(
+    r"我家|家里|我们家|屋里|室内|厨房|卫生间|洗手间|厕所|浴室|阳台|卧室|客厅|户内|my (?:flat|home|apartment|kitchen|bathroom)"
+    r"|in my|our (?:flat|home)|at home",
+    re.IGNORECASE,
+)
+_PUBLIC = re.compile(
+    r"电梯|车库|停车|楼道|走廊|大堂|门厅|单元门|门禁|小区|花园|广场|绿化|路灯|地下室|楼梯|消防通道|屋顶|天台|垃圾|大门|门口|道闸|健身|游乐|"
+    r"\d+\s*(?:栋|号楼|幢)|lift|elevator|garage|parking|corridor|hallway|lobby|stair|gate|entrance|playground|garden",
+    re.IGNORECASE,
+)
+
+
+def mentions_home(text: str) -> bool:
+    return bool(_HOME.search(text))
+
+
+def mentions_public_place(text: str) -> bool:
+    return bool(_PUBLIC.search(text))
+
+
+_QUESTION = re.compile(
+    r"[?？]|吗|什么|怎么|多少|几点|多久|哪里|哪些|能不能|可以|是否|要不要|how|what|when|where|which|can i|can my|do i|is it",
+    re.IGNORECASE,
+)
+
+
+def is_question(text: str) -> bool:
+    return bool(_QUESTION.search(text))
+
+
+_HIGH = re.compile(
+    r"漏水|渗水|滴水|爆|停电|没电|跳闸|没水|停水|堵|溢|电梯|门禁|打不开|关不上|冒水|leak|no water|no power|blocked|flood|lift",
+    re.IGNORECASE,
+)
+_REPEAT = re.compile(r"又|还是|还没|多次|好几次|三番|again|still|several times", re.IGNORECASE)
+
+
+def is_pressing(text: str) -> bool:
+    """A repair that spreads or blocks daily life, or a complaint about a repeat: high priority."""
+    return bool(_HIGH.search(text) or _REPEAT.search(text))

@@ -1,0 +1,61 @@
+"""All wording of the desk: jinja2 templates in bot/templates/{zh,en,staff}/.
+
+Residents read zh or en; staff read Chinese. StrictUndefined makes a missing
+variable an error in tests instead of a blank in a resident's chat.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from jinja2 import Environment, PackageLoader, StrictUndefined
+
+from bot.workflow import STATUS_EN, STATUS_ZH, Status
+
+LANGUAGES = ("zh", "en")
+
+
+class Templates:
+    """One jinja2 environment; renders a named template in a language."""
+
+    def __init__(self, timezone: ZoneInfo) -> None:
+        self._tz = timezone
+        self._env = Environment(
+            loader=PackageLoader("bot", "templates"),
+            undefined=StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            autoescape=False,
+            keep_trailing_newline=False,
+        )
+        self._env.filters["local"] = self.local_time
+        self._env.filters["minutes"] = _minutes
+        self._env.filters["status_zh"] = lambda s: STATUS_ZH.get(Status(s), s)
+        self._env.filters["status_en"] = lambda s: STATUS_EN.get(Status(s), s)
+
+    def resident(self, name: str, lang: str, **context: object) -> str:
+        """Render ``{lang}/{name}.j2`` for a resident (zh when the language is unknown)."""
+        lang = lang if lang in LANGUAGES else "zh"
+        return self._render(f"{lang}/{name}.j2", context)
+
+    def staff(self, name: str, **context: object) -> str:
+        """Render ``staff/{name}.j2`` for staff."""
+        return self._render(f"staff/{name}.j2", context)
+
+    def names(self) -> list[str]:
+        """Every template, as ``folder/name.j2``."""
+        return sorted(self._env.list_templates(extensions=["j2"]))
+
+    def local_time(self, value: datetime | None) -> str:
+        """A UTC instant as community wall-clock time, e.g. 2026-11-23 15:00."""
+        if value is None:
+            return "-"
+        return value.astimezone(self._tz).strftime("%Y-%m-%d %H:%M")
+
+    def _render(self, path: str, context: dict[str, object]) -> str:
+        return self._env.get_template(path).render(**context).strip()
+
+
+def _minutes(value: timedelta | None) -> int:
+    return 0 if value is None else int(value.total_seconds() // 60)

@@ -1,0 +1,186 @@
+"""The phrase groups of ``data/lexicon.toml``, compiled for fast matching.
+
+The data lives in the TOML file so a property manager can read and extend it; this module
+only loads it and finds which groups a normalised message hits. Chinese phrases are
+substrings of the ``cjk`` view; English phrases are whole words of the ``words`` view, a
+trailing ``*`` matching any ending. English words the lexicon does not know are folded to a
+known word when rapidfuzz finds a close one ("elevater" → "elevator").
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rapidfuzz import fuzz, process
+
+from intents.labels import EmergencyKind, Intent
+from intents.normalize import DATA, Normalized
+
+_LATIN_PHRASE = re.compile(r"^[a-z0-9' *\-]+$")
+_LATIN_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+
+# rapidfuzz cut-offs for English typo folding. 85 (of 100) accepts one wrong, missing or
+# swapped letter in a word of 7+ letters ("elevater", "leakinng") but not a different word
+# of similar shape ("water" vs "later" scores 80). Words shorter than 5 letters are never
+# folded: at that length one letter is a different word (fire/hire, leak/lead).
+TYPO_MIN_SCORE = 85
+TYPO_MIN_LENGTH = 5
+
+
+@dataclass(frozen=True, slots=True)
+class Group:
+    """One [[group]] of the lexicon: phrases that mean one thing."""
+
+    name: str
+    rule: str
+    weights: Mapping[Intent, float]
+    kind: EmergencyKind | None
+    kind_weight: float
+    phrases: tuple[str, ...]
+    excepts: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class _Pattern:
+    """A phrase as searched for: ``needle`` in the cjk or words view."""
+
+    group: int
+    phrase: str
+    needle: str
+    latin: bool
+
+
+@dataclass
+class Lexicon:
+    """All groups, with phrase indexes by first character (Chinese) or first word (English)."""
+
+    groups: tuple[Group, ...]
+    _by_char: dict[str, list[_Pattern]] = field(default_factory=dict)
+    _by_word: dict[str, list[_Pattern]] = field(default_factory=dict)
+    _prefix_words: list[_Pattern] = field(default_factory=list)
+    _excepts: dict[int, tuple[_Pattern, ...]] = field(default_factory=dict)
+    known_words: frozenset[str] = frozenset()  # correct English words never folded (from the examples)
+    _vocabulary: tuple[str, ...] = ()
+    _typo_cache: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        vocabulary: set[str] = set()
+        for index, group in enumerate(self.groups):
+            for phrase in group.phrases:
+                pattern = _compile(index, phrase)
+                if pattern.latin:
+                    vocabulary.update(w for w in _LATIN_WORD.findall(phrase))
+                    first = pattern.needle.split(" ")[1]
+                    if " " not in pattern.needle.strip() and not pattern.needle.endswith(" "):
+                        self._prefix_words.append(pattern)
+                    else:
+                        self._by_word.setdefault(first, []).append(pattern)
+                else:
+                    self._by_char.setdefault(pattern.needle[0], []).append(pattern)
+            self._excepts[index] = tuple(_compile(index, phrase) for phrase in group.excepts)
+        self._vocabulary = tuple(sorted(w for w in vocabulary if len(w) >= TYPO_MIN_LENGTH))
+        self.known_words = self.known_words | vocabulary
+
+    def match(self, norm: Normalized) -> dict[str, tuple[str, ...]]:
+        """Return {group name: phrases matched} for a normalised message."""
+        words = self._fold_typos(norm.words)
+        found: dict[int, list[_Pattern]] = {}
+        for ch in set(norm.cjk):
+            for pattern in self._by_char.get(ch, ()):
+                if pattern.needle in norm.cjk:
+                    found.setdefault(pattern.group, []).append(pattern)
+        if len(words) > 2:
+            for word in set(words.split()):
+                for pattern in self._by_word.get(word, ()):
+                    if pattern.needle in words:
+                        found.setdefault(pattern.group, []).append(pattern)
+            for pattern in self._prefix_words:
+                if pattern.needle in words:
+                    found.setdefault(pattern.group, []).append(pattern)
+        hits: dict[str, tuple[str, ...]] = {}
+        for index, patterns in found.items():
+            excepts = self._excepts[index]
+            kept = [p.phrase for p in patterns if not excepts or not _excepted(p, excepts, norm.cjk, words)]
+            if kept:
+                hits[self.groups[index].name] = tuple(sorted(set(kept)))
+        return hits
+
+    def _fold_typos(self, words: str) -> str:
+        if len(words) <= 2:
+            return words
+        return " " + " ".join(self._fold_word(w) for w in words.split()) + " "
+
+    def _fold_word(self, word: str) -> str:
+        """The lexicon word ``word`` is a typo of, or ``word`` itself."""
+        folded = self._typo_cache.get(word)
+        if folded is None:
+            folded = word
+            if len(word) >= TYPO_MIN_LENGTH and word.isalpha() and word not in self.known_words:
+                best = process.extractOne(word, self._vocabulary, scorer=fuzz.ratio, score_cutoff=TYPO_MIN_SCORE)
+                folded = best[0] if best else word
+            # Bounded so a stream of junk words cannot grow memory without end.
+            if len(self._typo_cache) < 50_000:
+                self._typo_cache[word] = folded
+        return folded
+
+
+def _compile(group: int, phrase: str) -> _Pattern:
+    phrase = phrase.casefold()
+    if _LATIN_PHRASE.match(phrase):
+        prefix = phrase.endswith("*")
+        body = " ".join(_LATIN_WORD.findall(phrase.rstrip("*")))
+        needle = " " + body + ("" if prefix else " ")
+        return _Pattern(group, phrase, needle, latin=True)
+    return _Pattern(group, phrase, phrase.replace(" ", ""), latin=False)
+
+
+def _spans(needle: str, text: str) -> list[tuple[int, int]]:
+    spans, start = [], text.find(needle)
+    while start >= 0:
+        spans.append((start, start + len(needle)))
+        start = text.find(needle, start + 1)
+    return spans
+
+
+def _excepted(pattern: _Pattern, excepts: tuple[_Pattern, ...], cjk: str, words: str) -> bool:
+    """True when every occurrence of ``pattern`` lies inside an ``except`` phrase."""
+    text = words if pattern.latin else cjk
+    blocked = [span for e in excepts if e.latin == pattern.latin and e.needle in text for span in _spans(e.needle, text)]
+    if not blocked:
+        return False
+    for start, end in _spans(pattern.needle, text):
+        # An English needle carries its boundary spaces; compare the word itself.
+        if pattern.latin:
+            start, end = start + 1, end - (1 if pattern.needle.endswith(" ") else 0)
+        if not any(b_start <= start and end <= b_end for b_start, b_end in blocked):
+            return False
+    return True
+
+
+def _parse_group(raw: dict) -> Group:
+    weights: dict[Intent, float] = {}
+    if "intent" in raw:
+        weights[Intent(raw["intent"])] = float(raw["weight"])
+    for intent, weight in raw.get("weights", {}).items():
+        weights[Intent(intent)] = float(weight)
+    kind = EmergencyKind(raw["kind"]) if "kind" in raw else None
+    return Group(
+        name=raw["name"],
+        rule=raw.get("rule", ""),
+        weights=weights,
+        kind=kind,
+        kind_weight=float(raw.get("weight", 0.0)) if kind else 0.0,
+        phrases=tuple(p.casefold() for p in raw["phrases"]),
+        excepts=tuple(p.casefold() for p in raw.get("except", ())),
+    )
+
+
+def load_lexicon(path: Path = DATA / "lexicon.toml", known_words: frozenset[str] = frozenset()) -> Lexicon:
+    """Read and compile a lexicon file (done once, at import of the classifier)."""
+    with path.open("rb") as f:
+        raw = tomllib.load(f)
+    return Lexicon(groups=tuple(_parse_group(g) for g in raw["group"]), known_words=known_words)

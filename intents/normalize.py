@@ -1,0 +1,109 @@
+"""Text normalisation for the classifier: one canonical form for every way of writing a message.
+
+The steps, in order, each for a reason:
+
+1. Lone surrogates, control characters and other unprintables become spaces, so junk
+   never reaches the matcher (and never raises).
+2. NFKC: full-width ``？３Ａ`` become ``?3A``; compatibility forms fold.
+3. ``casefold``: "FIRE", "Fire" and "fire" are one word.
+4. Traditional to simplified for the characters residents actually use in this domain
+   (``data/folding.tsv``, section ``[chars]``), so one lexicon serves both scripts.
+5. Typos and homophones residents type with a pinyin keyboard (电悌 → 电梯, 压金 → 押金;
+   ``data/folding.tsv``, section ``[words]``).
+
+The result has two views: ``cjk`` (whitespace removed, punctuation kept as a clause
+break, for Chinese phrases) and ``words`` (`` word word `` with single spaces and a space
+at each end, for English phrases matched on word boundaries).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+DATA = Path(__file__).resolve().parent / "data"
+
+# Messages are cut here before any work: nobody describes a fault in more than this, and
+# a 20,000-character paste must not cost more than a normal message. The head is kept
+# because residents state the problem first.
+MAX_CHARS = 2000
+
+_UNPRINTABLE_CATEGORIES = {"Cc", "Cs", "Co", "Cn", "Cf"}
+_LATIN_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+_SPACES = re.compile(r"\s+")
+# Zero-width joiners and variation selectors are format characters (Cf) that carry emoji; drop them
+# instead of making them spaces so "🔥\ufe0f" stays one symbol.
+_DROP = {"\u200d", "\ufe0f", "\ufe0e", "\u200b", "\u200c", "\u2060", "\ufeff"}
+
+
+@dataclass(frozen=True, slots=True)
+class Normalized:
+    """A message in canonical form, in the two views the matcher uses."""
+
+    text: str  # folded text with single spaces: what places are parsed from
+    cjk: str  # no whitespace; for Chinese phrases
+    words: str  # " w1 w2 ... " latin words and numbers only; for English phrases
+
+
+def _load_folding() -> tuple[dict[int, str], tuple[tuple[str, str], ...]]:
+    chars: dict[int, str] = {}
+    words: list[tuple[str, str]] = []
+    section = ""
+    for raw in (DATA / "folding.tsv").read_text(encoding="utf-8").splitlines():
+        line = raw.split("#", 1)[0].strip()
+        if not line:
+            continue
+        if line.startswith("[") and line.endswith("]"):
+            section = line[1:-1]
+            continue
+        wrong, _, right = line.partition("\t")
+        wrong, right = wrong.strip(), right.strip()
+        if not wrong or not right:
+            continue
+        if section == "chars":
+            for w, r in zip(wrong, right, strict=True):
+                chars[ord(w)] = r
+        elif section == "words":
+            words.append((unicodedata.normalize("NFKC", wrong).casefold(), right.casefold()))
+    # Longest first, so a longer typo is fixed before a shorter one inside it.
+    words.sort(key=lambda pair: -len(pair[0]))
+    return chars, tuple(words)
+
+
+_CHAR_TABLE, _WORD_FIXES = _load_folding()
+
+
+def _clean_char(ch: str) -> str:
+    if ch in _DROP:
+        return ""
+    if ch in "\t\n\r":
+        return " "
+    if unicodedata.category(ch) in _UNPRINTABLE_CATEGORIES:
+        return " "
+    return ch
+
+
+def clean(text: str) -> str:
+    """Replace what cannot be read (lone surrogates, control characters) by spaces; cut to MAX_CHARS."""
+    text = text[:MAX_CHARS]
+    if text.isprintable() and text.isascii():
+        return text
+    return "".join(_clean_char(ch) for ch in text)
+
+
+@lru_cache(maxsize=4096)
+def normalize(text: str) -> Normalized:
+    """Return the canonical form of ``text`` (pure; cached because residents repeat themselves)."""
+    folded = unicodedata.normalize("NFKC", clean(text)).casefold()
+    folded = folded.translate(_CHAR_TABLE)
+    for wrong, right in _WORD_FIXES:
+        if wrong in folded:
+            folded = folded.replace(wrong, right)
+    folded = folded.replace("’", "'").replace("‘", "'")
+    folded = _SPACES.sub(" ", folded).strip()
+    cjk = folded.replace(" ", "")
+    words = " " + " ".join(_LATIN_WORD.findall(folded)) + " "
+    return Normalized(text=folded, cjk=cjk, words=words)

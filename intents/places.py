@@ -1,0 +1,87 @@
+"""Find the building / unit / room a message names: 3栋2单元501, 5号楼1802, 十二栋, B座, building 3 flat 1202."""
+
+from __future__ import annotations
+
+import re
+
+from intents.labels import Place
+from intents.normalize import normalize
+
+_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_NUM = r"(?:\d{1,3}|[零〇一二两三四五六七八九十百]{1,4})"
+
+# A building: a number or letter before 栋/幢/座/号楼 ("12楼" alone is a floor, not a building),
+# or after building/block/tower in English.
+_BUILDING_ZH = re.compile(rf"(?<![\d.a-z])({_NUM}|[a-z])\s*(?:号楼|号栋|栋|幢|座|#楼)")
+_BUILDING_EN = re.compile(r"\b(?:building|bldg|block|blk|tower)\.?\s*(?:no\.?\s*|#\s*)?(\d{1,3}|[a-z])\b")
+_UNIT_ZH = re.compile(rf"(?<![\d.])({_NUM})\s*单元")
+_UNIT_EN = re.compile(r"\b(?:unit|entrance)\s*(?:no\.?\s*|#\s*)?(\d{1,2})\b(?!\s*(?:f|/f|floor)\b)")
+# A room: right after a building or unit (13栋402, 2单元501), before 室/房/号房, or after
+# flat/room/apt (English "unit 803" is a flat: units are 1–2 digits, rooms 3–4).
+_ROOM_AFTER = re.compile(r"(?:号楼|号栋|栋|幢|座|单元)\s*[-—,，]?\s*(\d{3,4})(?![\d楼层f.])")
+_ROOM_SUFFIX = re.compile(r"(?<![\d.])(\d{3,4})\s*(?:室|号房|房间|房)")
+_ROOM_EN = re.compile(r"\b(?:flat|room|rm|apt|apartment|unit|suite|#)\.?\s*(?:no\.?\s*)?(\d{3,4})\b")
+# 3-2-501 / 3-1-1201: building-unit-room, the way residents write an address quickly.
+_DASHED = re.compile(r"(?<![\d.:/-])(\d{1,2})\s*-\s*(\d{1,2})\s*-\s*(\d{3,4})(?![\d.:/-])")
+
+
+def _cn_number(text: str) -> str | None:
+    """'12' → '12', '十二' → '12', '二十三' → '23', '两' → '2'; None when not a number."""
+    if text.isdigit():
+        return str(int(text))
+    if "百" in text:
+        hundreds, _, rest = text.partition("百")
+        head = _CN_DIGITS.get(hundreds, 1 if not hundreds else None)
+        tail = _cn_number(rest.lstrip("零〇")) if rest.lstrip("零〇") else "0"
+        if head is None or tail is None:
+            return None
+        return str(head * 100 + int(tail))
+    if "十" in text:
+        tens, _, ones = text.partition("十")
+        ten = _CN_DIGITS.get(tens, 1 if not tens else None)
+        one = _CN_DIGITS.get(ones, 0 if not ones else None)
+        if ten is None or one is None:
+            return None
+        return str(ten * 10 + one)
+    if len(text) == 1 and text in _CN_DIGITS:
+        return str(_CN_DIGITS[text])
+    return None
+
+
+def _building(token: str) -> str | None:
+    if token.isalpha() and token.isascii():
+        return token.upper()
+    number = _cn_number(token)
+    return number if number and number != "0" else None
+
+
+def parse_place_normalized(text: str) -> Place | None:
+    """Like parse_place, on text already normalised (NFKC, case-folded, simplified)."""
+    building = unit = room = None
+    dashed = _DASHED.search(text)
+    if dashed:
+        building, unit, room = str(int(dashed[1])), str(int(dashed[2])), dashed[3]
+    for pattern in (_BUILDING_ZH, _BUILDING_EN):
+        if building is None:
+            for match in pattern.finditer(text):
+                building = _building(match[1])
+                if building:
+                    break
+    for pattern in (_UNIT_ZH, _UNIT_EN):
+        if unit is None:
+            for match in pattern.finditer(text):
+                unit = _cn_number(match[1])
+                if unit and unit != "0":
+                    break
+                unit = None
+    for pattern in (_ROOM_AFTER, _ROOM_SUFFIX, _ROOM_EN):
+        if room is None and (match := pattern.search(text)):
+            room = match[1]
+    if building is None and unit is None and room is None:
+        return None
+    return Place(building=building, unit=unit, room=room)
+
+
+def parse_place(text: str) -> Place | None:
+    """The building / unit / room ``text`` names, normalised; None when it names none."""
+    return parse_place_normalized(normalize(text).text)

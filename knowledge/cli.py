@@ -1,0 +1,94 @@
+"""`desk ask` and `desk handbook check`: the handbook from the command line.
+
+`desk ask` is a contract other tools rely on: one question per line on stdin,
+one JSON object per line on stdout, in order, flushed per line:
+{"question": ..., "section": <entry title> | null, "answer": ... | null, "score": ...}
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import sys
+import tomllib
+from pathlib import Path
+from typing import BinaryIO, TextIO
+
+from knowledge import BUNDLED_HANDBOOK, EMERGENCY_KINDS, HandbookError, fill_placeholders, load_handbook
+
+
+def ask_main(argv: list[str], stdin: BinaryIO | None = None, stdout: TextIO | None = None,
+             stderr: TextIO | None = None) -> int:
+    """Answer questions from stdin, one JSON line each on stdout."""
+    parser = argparse.ArgumentParser(prog="desk ask", description="Answer questions from the owner handbook, "
+                                     "one per line on stdin, one JSON object per line on stdout.")
+    parser.add_argument("--handbook", type=Path, default=BUNDLED_HANDBOOK, metavar="DIR",
+                        help="handbook folder (default: the bundled handbook)")
+    parser.add_argument("--fill-from", type=Path, metavar="desk.toml",
+                        help="fill {{placeholders}} in answers from this file's [community] table")
+    args = parser.parse_args(argv)
+    stdin = stdin if stdin is not None else sys.stdin.buffer
+    stdout = stdout if stdout is not None else sys.stdout
+    stderr = stderr if stderr is not None else sys.stderr
+    try:
+        handbook = load_handbook(args.handbook)
+    except HandbookError as error:
+        stderr.write(f"{error}\n")
+        return 1
+    values: dict[str, str] = {}
+    if args.fill_from is not None:
+        try:
+            with args.fill_from.open("rb") as f:
+                community = tomllib.load(f).get("community", {})
+        except (OSError, tomllib.TOMLDecodeError) as error:
+            stderr.write(f"desk ask: cannot read {args.fill_from}: {error}\n")
+            return 1
+        values = {str(k): str(v) for k, v in community.items()} if isinstance(community, dict) else {}
+    # Bytes, decoded leniently: a bad byte in one question must not stop the rest.
+    lines = io.TextIOWrapper(stdin, encoding="utf-8", errors="replace", newline=None)
+    for raw in lines:
+        question = raw.rstrip("\n")
+        found = handbook.answer(question)
+        record = {
+            "question": question,
+            "section": found.title if found else None,
+            "answer": (fill_placeholders(found.text, values) if values else found.text) if found else None,
+            "score": found.score if found else 0.0,
+        }
+        stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
+        stdout.flush()
+    return 0
+
+
+def handbook_main(argv: list[str], stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:
+    """`desk handbook check DIR`: validate a handbook and print a summary."""
+    stdout = stdout if stdout is not None else sys.stdout
+    stderr = stderr if stderr is not None else sys.stderr
+    parser = argparse.ArgumentParser(prog="desk handbook", description="Owner handbook tools.")
+    sub = parser.add_subparsers(dest="action", required=True)
+    check = sub.add_parser("check", help="validate a handbook folder and print a summary")
+    check.add_argument("folder", type=Path, nargs="?", default=BUNDLED_HANDBOOK, metavar="DIR")
+    args = parser.parse_args(argv)
+    try:
+        handbook = load_handbook(args.folder)
+    except HandbookError as error:
+        stderr.write(f"{error}\n")
+        return 1
+    entries = handbook.entries
+    files = dict.fromkeys(e.source for e in entries)
+    present = handbook.emergency_kinds
+    missing = [k for k in EMERGENCY_KINDS if k not in present]
+    stdout.write(
+        f"handbook {args.folder}: ok\n"
+        f"  files:     {len(files)}\n"
+        f"  chapters:  {len(handbook.chapters)}\n"
+        f"  entries:   {len(entries)}\n"
+        f"  aliases:   {sum(len(e.aliases) for e in entries)}"
+        f" ({sum(1 for e in entries if e.aliases)} entries have aliases)\n"
+        f"  emergency guidance: {', '.join(present) if present else 'none'}\n"
+        f"  emergency guidance missing: {', '.join(missing) if missing else 'none'}\n"
+    )
+    for warning in handbook.warnings:
+        stdout.write(f"warning: {warning}\n")
+    return 0

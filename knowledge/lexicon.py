@@ -1,0 +1,217 @@
+"""Generic property-management vocabulary for matching questions to any handbook.
+
+Data only: nothing here names an entry of a particular handbook. Each table is
+applied to handbook text and questions alike (see `knowledge.text`), so both
+sides end up in the same words.
+"""
+
+from __future__ import annotations
+
+# Traditional → simplified for characters residents type in this domain.
+# (Two strings of equal length, character i of one maps to character i of the other.)
+_TRADITIONAL = (
+    "費業車電裝繳門號間時話麼嗎維報壞鑰處辦證遞寵區這個們開關問題請還說對後會現發樣應當從"
+    "熱線線網絡務樓層單戶點總幾時間錢貨櫃滅氣燈聲員閘帶擺攤與為無隻狗貓傢俱電腦寬頻換繫係"
+    "聯絡簽協議驗圖紙審核請購買賣租過夠讓參觀場動運區域綠環衛潔垃圾桶運輸險災難療傷醫護"
+    "廁積淨淺灑噴漏斷停溫暖熱冷飲療診餐廳館書圖遊樂園兒童車庫閱讀際標準規則禁煙燒燃燈罩"
+    "瓦斯煤氣閥鎖鐵窗陽臺臺灣晾曬衣竿裝飾飾品鄰居噪音擾聽說嗎麼呢兩週週末節假"
+)
+_SIMPLIFIED = (
+    "费业车电装缴门号间时话么吗维报坏钥处办证递宠区这个们开关问题请还说对后会现发样应当从"
+    "热线线网络务楼层单户点总几时间钱货柜灭气灯声员闸带摆摊与为无只狗猫家俱电脑宽频换系系"
+    "联络签协议验图纸审核请购买卖租过够让参观场动运区域绿环卫洁垃圾桶运输险灾难疗伤医护"
+    "厕积净浅洒喷漏断停温暖热冷饮疗诊餐厅馆书图游乐园儿童车库阅读际标准规则禁烟烧燃灯罩"
+    "瓦斯煤气阀锁铁窗阳台台湾晾晒衣竿装饰饰品邻居噪音扰听说吗么呢两周周末节假"
+)
+TRADITIONAL_TO_SIMPLIFIED: dict[str, str] = {
+    t: s for t, s in zip(_TRADITIONAL, _SIMPLIFIED, strict=True) if t != s
+}
+
+# Typing and voice-to-text slips (homophones, near-shapes) → the intended word.
+TYPOS: dict[str, str] = {
+    "压金": "押金", "鸭金": "押金", "押经": "押金", "物页": "物业", "物叶": "物业", "无业费": "物业费",
+    "勿业": "物业", "物也": "物业", "务业": "物业", "装俢": "装修", "庄修": "装修", "妆修": "装修",
+    "装休": "装修", "报休": "报修", "抱修": "报修", "维秀": "维修", "为修": "维修",
+    "电悌": "电梯", "电题": "电梯", "店梯": "电梯", "垫梯": "电梯", "停车卫": "停车位", "停车为": "停车位",
+    "听车": "停车", "亭车": "停车", "挺车": "停车", "快第": "快递", "快地": "快递", "块递": "快递",
+    "拉圾": "垃圾", "垃极": "垃圾", "拉级": "垃圾", "燃汽": "燃气", "然气": "燃气", "煤汽": "煤气",
+    "消妨": "消防", "销防": "消防", "门进": "门禁", "们禁": "门禁", "缴废": "缴费", "交废": "交费",
+    "收废": "收费", "手续废": "手续费", "水废": "水费", "电废": "电费", "物管费": "物业费",
+    "投宿": "投诉", "头诉": "投诉", "偷诉": "投诉", "业住": "业主", "页主": "业主", "叶主": "业主",
+    "租户": "租户", "宠勿": "宠物", "冲物": "宠物", "充电装": "充电桩", "充电庄": "充电桩",
+    "访可": "访客", "仿客": "访客", "车排": "车牌", "车派": "车牌", "办里": "办理", "半理": "办理",
+    "申情": "申请", "深请": "申请", "热限": "热线", "热现": "热线", "电化": "电话", "点话": "电话",
+    "停点": "停电", "听电": "停电", "听水": "停水", "停谁": "停水", "下水到": "下水道", "堵色": "堵塞",
+    "漏税": "漏水", "露水": "漏水", "困人": "困人", "关人": "困人", "保洁": "保洁", "保结": "保洁",
+    "绿话": "绿化", "驿占": "驿站", "义站": "驿站", "几点关们": "几点关门", "开们": "开门",
+}
+
+# Words that mean the same thing to a resident; the first of each group is the one kept.
+SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
+    ("物业费", "物业管理费", "物业服务费", "管理费", "物管费"),
+    ("物业", "物管", "管理处", "物业公司", "物业服务中心", "服务中心", "客服中心", "物业中心", "物业办公室"),
+    ("车位", "停车位", "泊位", "车位子"),
+    ("停车", "泊车", "停放车辆", "停车子", "停个车"),
+    ("押金", "保证金", "订金"),
+    ("电梯", "升降梯", "直梯", "厢梯"),
+    ("报修", "报事报修", "报事", "保修", "申请维修", "叫人修", "找人修", "上门维修"),
+    ("快递", "包裹", "快件", "邮件"),
+    ("驿站", "快递柜", "丰巢", "代收点", "菜鸟驿站"),
+    ("缴费", "交费", "缴纳", "交纳", "付费", "付款", "支付", "交钱", "缴钱", "给钱"),
+    ("收费", "收多少钱", "要多少钱", "多少钱", "价格", "价钱", "费用多少", "收费标准", "怎么收费"),
+    ("退还", "退回", "返还", "退款", "退钱", "拿回", "要回"),
+    ("垃圾", "废物", "废品"),
+    ("建筑垃圾", "装修垃圾", "渣土"),
+    ("门禁卡", "门卡", "出入卡", "门禁磁卡"),
+    ("钥匙", "锁匙"),
+    ("业主", "住户", "居民", "户主"),
+    ("投诉", "举报", "反映问题", "告状"),
+    ("电话", "手机号", "联系方式", "电话号码"),
+    ("热线", "服务热线", "客服电话"),
+    ("时间", "时候", "几点", "钟点"),
+    ("办公时间", "上班时间", "营业时间", "工作时间", "开门时间"),
+    ("燃气", "煤气", "天然气", "瓦斯"),
+    ("漏水", "渗水", "滴水", "冒水", "跑水"),
+    ("停电", "断电", "没电"),
+    ("停水", "断水", "没水", "不来水"),
+    ("宠物", "狗", "猫", "猫狗", "宠物狗", "狗狗", "遛狗"),
+    ("访客", "来访", "客人", "外来人员", "朋友来"),
+    ("装修", "装潢", "翻修", "翻新", "改造", "装饰"),
+    ("卫生间", "厕所", "洗手间"),
+    ("保洁", "清洁", "打扫", "卫生", "清扫"),
+    ("绿化", "花草", "树木", "草坪"),
+    ("充电桩", "充电车位", "电动车充电", "充电站"),
+    ("电动车", "电瓶车", "电单车"),
+    ("消防", "防火"),
+    ("火灾", "着火", "失火", "起火", "火警"),
+    ("困人", "被困", "关在里面", "困在里面", "卡住了", "出不来"),
+    ("维修基金", "维修资金", "专项维修资金", "公共维修基金"),
+    ("满意度调查", "满意度问卷", "问卷调查", "满意度测评"),
+    ("业主大会", "业主会议", "业主委员会", "业委会"),
+    ("搬家", "搬入", "搬出", "搬进", "搬走", "迁入", "迁出"),
+    ("发票", "收据", "票据"),
+    ("噪音", "噪声", "吵", "太吵", "扰民"),
+    ("租房", "出租", "租赁", "租出去"),
+    ("家政", "保姆", "钟点工", "家政服务"),
+    ("验收", "竣工验收", "检查验收"),
+    ("图纸", "设计图", "施工图"),
+    ("协议", "合同"),
+    ("活动", "社区活动", "文化活动"),
+    ("车牌", "车牌号", "牌照"),
+    ("登记", "备案", "录入", "绑定"),
+    ("月租", "包月", "月卡"),
+    ("临时停车", "临停", "短时停车"),
+    ("晚上", "夜间", "夜里", "半夜"),
+    ("周末", "星期六", "星期天", "周六", "周日", "礼拜天", "双休日"),
+    ("节假日", "假期", "过节", "法定节假日"),
+)
+
+# English words and phrases residents use → Chinese words a Chinese handbook uses.
+# Longer phrases are applied first (see knowledge.text).
+ENGLISH: dict[str, str] = {
+    "property management fee": "物业费", "management fee": "物业费", "property fee": "物业费",
+    "service charge": "物业费", "service fee": "物业费", "hoa fee": "物业费", "maintenance fee": "物业费",
+    "property management": "物业", "management office": "物业", "property office": "物业",
+    "service center": "物业", "service centre": "物业", "front desk": "物业", "management": "物业",
+    "parking space": "车位", "parking spot": "车位", "parking lot": "停车场", "car park": "停车场",
+    "parking fee": "停车费", "parking permit": "停车证", "license plate": "车牌", "licence plate": "车牌",
+    "number plate": "车牌", "plate number": "车牌", "plate": "车牌", "register": "登记", "registration": "登记",
+    "parking": "停车", "park": "停车", "car": "车", "cars": "车", "vehicle": "车辆", "garage": "车库",
+    "underground": "地下", "basement": "地下室", "charging pile": "充电桩", "charger": "充电桩",
+    "charging": "充电", "charge my": "充电", "ev": "电动汽车", "e-bike": "电动车", "ebike": "电动车",
+    "scooter": "电动车", "bike": "自行车", "bicycle": "自行车",
+    "deposit": "押金", "refund": "退还", "refunded": "退还", "return": "退还", "get back": "退还",
+    "fee": "费", "fees": "费", "charge": "收费", "charges": "收费", "cost": "收费", "costs": "收费",
+    "price": "收费", "how much": "多少", "pay": "缴费", "paying": "缴费", "payment": "缴费", "paid": "缴费",
+    "bill": "费", "bills": "费", "invoice": "发票", "receipt": "发票", "late": "逾期", "overdue": "逾期",
+    "water bill": "水费", "electricity bill": "电费", "power bill": "电费", "gas bill": "燃气费",
+    "water": "水", "electricity": "电", "power": "电", "gas": "燃气", "heating": "供暖",
+    "power cut": "停电", "power outage": "停电", "blackout": "停电", "outage": "停电",
+    "water cut": "停水", "no water": "停水", "water outage": "停水", "shut off": "停",
+    "lift": "电梯", "lifts": "电梯", "elevator": "电梯", "elevators": "电梯", "stuck": "困人",
+    "trapped": "困人", "repair": "报修", "repairs": "报修", "fix": "维修", "fixed": "维修", "broken": "坏",
+    "maintenance": "维修", "leak": "漏水", "leaking": "漏水", "leaks": "漏水", "flood": "水浸", "flooding": "水浸",
+    "blocked": "堵塞", "clogged": "堵塞", "toilet": "马桶", "drain": "下水道", "pipe": "水管", "pipes": "水管",
+    "renovation": "装修", "renovate": "装修", "renovating": "装修", "decoration": "装修", "remodel": "装修",
+    "remodeling": "装修", "construction": "施工", "workers": "工人", "worker": "工人", "noise": "噪音",
+    "noisy": "噪音", "loud": "噪音", "drilling": "电钻", "debris": "建筑垃圾", "rubble": "建筑垃圾",
+    "drawing": "图纸", "drawings": "图纸", "floor plan": "图纸", "approval": "审批", "approve": "审批",
+    "apply": "申请", "application": "申请", "permit": "许可", "agreement": "协议", "contract": "协议",
+    "inspection": "检查", "inspect": "检查", "acceptance": "验收", "final check": "验收", "hours": "时间",
+    "hour": "时间", "time": "时间", "times": "时间", "when": "时间", "open": "开放", "opening": "开放",
+    "close": "关门", "closing": "关门", "office": "办公", "working": "工作", "weekend": "周末", "weekends": "周末",
+    "holiday": "节假日", "holidays": "节假日", "night": "晚上", "morning": "早上", "today": "今天",
+    "tomorrow": "明天", "phone": "电话", "number": "电话", "contact": "联系", "call": "电话", "hotline": "热线",
+    "emergency": "紧急", "emergencies": "紧急", "urgent": "紧急", "24 hour": "24小时", "24-hour": "24小时",
+    "complaint": "投诉", "complain": "投诉", "complaints": "投诉", "feedback": "意见", "suggestion": "建议",
+    "manager": "经理", "staff": "工作人员", "security": "保安", "guard": "保安", "guards": "保安",
+    "gate": "门岗", "entrance": "出入口", "visitor": "访客", "visitors": "访客", "guest": "访客", "guests": "访客",
+    "delivery": "快递", "deliveries": "快递", "courier": "快递", "parcel": "快递", "parcels": "快递",
+    "package": "快递", "packages": "快递", "takeaway": "外卖", "food delivery": "外卖",
+    "access card": "门禁卡", "key card": "门禁卡", "keycard": "门禁卡", "card": "卡", "fob": "门禁卡",
+    "key": "钥匙", "keys": "钥匙", "lost": "丢失", "lose": "丢失", "replace": "补办", "replacement": "补办",
+    "garbage": "垃圾", "trash": "垃圾", "rubbish": "垃圾", "waste": "垃圾", "recycling": "回收", "recycle": "回收",
+    "sorting": "分类", "sort": "分类", "bulky": "大件", "furniture": "家具", "kitchen waste": "厨余垃圾",
+    "cleaning": "保洁", "clean": "保洁", "cleaner": "保洁", "dirty": "脏", "stairwell": "楼道",
+    "corridor": "楼道", "hallway": "楼道", "lobby": "大堂", "garden": "绿化", "gardening": "绿化",
+    "trees": "树木", "tree": "树木", "grass": "草坪", "lawn": "草坪", "plants": "绿化",
+    "fire": "火灾", "smoke": "烟", "fire extinguisher": "灭火器", "extinguisher": "灭火器",
+    "fire escape": "消防通道", "fire lane": "消防通道", "fire exit": "安全出口", "fire drill": "消防演练",
+    "drill": "演练", "alarm": "报警", "smell": "气味", "smells": "气味",
+    "pet": "宠物", "pets": "宠物", "dog": "宠物", "dogs": "宠物", "cat": "宠物", "cats": "宠物", "leash": "牵绳",
+    "event": "活动", "events": "活动", "activity": "活动", "activities": "活动", "party": "活动",
+    "housekeeping": "家政", "housekeeper": "家政", "cleaning lady": "家政", "nanny": "家政",
+    "rent": "出租", "renting": "出租", "rental": "出租", "lease": "出租", "tenant": "租户", "tenants": "租户",
+    "sell": "出售", "selling": "出售", "sale": "出售", "agent": "中介", "move in": "入住", "moving in": "入住",
+    "move out": "搬出", "moving out": "搬出", "move": "搬家", "moving": "搬家", "movers": "搬家",
+    "survey": "满意度调查", "satisfaction": "满意度", "owners meeting": "业主大会", "owners' meeting": "业主大会",
+    "committee": "业主委员会", "meeting": "会议", "owner": "业主", "owners": "业主", "resident": "业主",
+    "residents": "业主", "neighbour": "邻居", "neighbor": "邻居", "neighbours": "邻居", "neighbors": "邻居",
+    "window": "窗户", "windows": "窗户", "balcony": "阳台", "air conditioner": "空调", "aircon": "空调",
+    "air conditioning": "空调", "ac": "空调", "door": "门", "doors": "门", "light": "灯", "lights": "灯",
+    "lamp": "灯", "camera": "监控", "cctv": "监控", "surveillance": "监控", "patrol": "巡逻",
+    "notice": "通知", "notices": "通知", "announcement": "公告", "wechat": "微信", "app": "app",
+    "online": "线上", "alipay": "支付宝", "cash": "现金", "bank": "银行", "transfer": "转账",
+    "quarterly": "季度", "quarter": "季度", "monthly": "每月", "month": "月", "year": "年", "yearly": "每年",
+    "annual": "每年", "square meter": "平方米", "square metre": "平方米", "sqm": "平方米",
+    "rules": "规定", "rule": "规定", "allowed": "允许", "allow": "允许", "can i": "可以", "forbidden": "禁止",
+    "fine": "罚款", "penalty": "罚款", "hot water": "热水", "heater": "热水器", "internet": "宽带",
+    "broadband": "宽带", "wifi": "宽带", "tv": "电视", "mail": "信件", "mailbox": "信报箱",
+    "playground": "游乐设施", "kids": "儿童", "children": "儿童", "child": "儿童", "elderly": "老人",
+    "gym": "健身", "fitness": "健身", "swimming pool": "游泳池", "pool": "游泳池", "swimming": "游泳",
+    "ambulance": "120", "police": "110", "fire brigade": "119", "injured": "受伤", "hurt": "受伤",
+    "thief": "小偷", "theft": "盗窃", "stolen": "被盗", "burglar": "小偷", "fight": "打架",
+    "storm": "暴雨", "typhoon": "台风", "rain": "下雨", "snow": "下雪",
+    "pest": "消杀", "pests": "消杀", "mosquito": "蚊子", "mosquitoes": "蚊子", "cockroach": "蟑螂",
+    "cockroaches": "蟑螂", "rats": "老鼠", "mice": "老鼠", "disinfection": "消毒",
+    "signature": "签字", "sign": "签字", "id": "身份证", "documents": "材料", "document": "材料",
+    "materials": "材料", "procedure": "手续", "procedures": "手续", "process": "流程",
+    "where": "哪里", "who": "谁", "how long": "多久", "what time": "几点",
+}
+
+# English words that carry no topic (questions words, pronouns, auxiliaries).
+ENGLISH_STOPWORDS: frozenset[str] = frozenset("""
+a an the i me my mine we us our you your he she it its they them their this that these those
+is am are was were be been being do does did doing have has had having will would shall should
+can could may might must to of in on at by for with from about as into onto over under up down
+out off again then there here what which how why and or but if so not no yes please hi hello hey
+thanks thank ok okay any some get got need want wanna know tell let im i'm whats what's is there
+does anyone just still also very much many more most too really kindly sir madam dear
+""".split())
+
+# Chinese filler words that carry no topic; removed before matching.
+# Interrogatives that do carry meaning (多少, 几点, 哪里, 多久, 什么时候) are kept.
+FILLERS: tuple[str, ...] = (
+    "请问一下", "请问", "问一下", "想问问", "想问", "想了解", "咨询一下", "咨询下", "打扰一下", "打扰了", "麻烦问下",
+    "麻烦", "你好", "您好", "你们好", "谢谢", "多谢", "感谢", "哈喽", "在吗", "有人吗", "一下", "是不是",
+    "能不能", "可不可以", "是否", "有没有", "应该", "需要", "要", "吗", "呢", "吧", "啊", "呀", "哦", "嘛", "哈",
+    "呐", "咧", "啦", "的", "了", "我们家", "我家", "我们", "你们", "我", "您", "你", "他们", "那个", "这个",
+    "就是", "然后", "其实", "现在", "一般", "请", "帮忙", "帮我", "给我", "告诉", "知道", "谁知道",
+)
+# Filler removal must not cut these words apart.
+FILLER_SAFE: tuple[str, ...] = (
+    "了解", "的士", "目的", "要求", "重要", "主要", "只要", "要是", "请假", "申请", "邀请", "请求", "吧台",
+)
+
+# Question words that all mean "how": folded to one so they do not split matches.
+HOW_WORDS: tuple[str, ...] = ("怎么样", "怎样", "如何", "咋样", "咋", "怎么办", "怎办", "怎么弄", "怎么搞")

@@ -1,0 +1,102 @@
+"""Text normalisation and terms for matching: the same steps for handbooks and questions.
+
+normalise → runs of comparable text; terms → character unigrams and bigrams of
+Chinese runs plus whole ASCII words. Pure functions, standard library only.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+from knowledge import lexicon
+
+# Questions longer than this are pasted documents or abuse, not questions.
+MAX_QUESTION_CHARS = 1000
+
+_PLACEHOLDER = re.compile(r"\{\{[A-Za-z0-9_]+\}\}")
+_MARKUP = re.compile(r"[#*_`>|~\[\]()<>]")
+_CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+# A run is Chinese characters, or an ASCII word/number; everything else separates runs.
+_RUN = re.compile(rf"[{_CJK}]+|[a-z0-9]+(?:[-'][a-z0-9]+)*")
+_IS_CJK = re.compile(rf"[{_CJK}]")
+_ENGLISH_WORD = re.compile(r"[a-z][a-z'\-]*[a-z]|[a-z]")
+
+
+def _alternation(words: list[str]) -> re.Pattern[str]:
+    # Longest first, so "物业管理费" wins over "物业" at the same position.
+    return re.compile("|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)))
+
+
+_TRAD = str.maketrans(lexicon.TRADITIONAL_TO_SIMPLIFIED)
+_TYPOS = _alternation(list(lexicon.TYPOS))
+_SYNONYM_OF = {variant: group[0] for group in lexicon.SYNONYM_GROUPS for variant in group}
+_SYNONYMS = _alternation(list(_SYNONYM_OF))
+_HOW = _alternation(list(lexicon.HOW_WORDS))
+_FILLER_SAFE_MARK = {w: f"\x00{i}\x00" for i, w in enumerate(lexicon.FILLER_SAFE)}
+_FILLER_SAFE_BACK = {v: k for k, v in _FILLER_SAFE_MARK.items()}
+_FILLER_SAFE = _alternation(list(lexicon.FILLER_SAFE))
+_FILLER_SAFE_RESTORE = re.compile("\x00\\d+\x00")
+_FILLERS = _alternation(list(lexicon.FILLERS))
+_ENGLISH_PHRASES = sorted((p for p in lexicon.ENGLISH if " " in p), key=len, reverse=True)
+_ENGLISH_PHRASE = re.compile(
+    r"\b(?:" + "|".join(re.escape(p).replace(r"\ ", r"\s+") for p in _ENGLISH_PHRASES) + r")\b"
+)
+
+
+def clean(text: str) -> str:
+    """Make any string safe and comparable: valid Unicode, NFKC, case-folded, no control characters."""
+    # Lone surrogates (from broken clients) cannot be encoded; replace them instead of failing.
+    text = text.encode("utf-8", "replace").decode("utf-8")
+    text = unicodedata.normalize("NFKC", text).casefold()
+    text = "".join(" " if unicodedata.category(ch)[0] == "C" else ch for ch in text)
+    return text.translate(_TRAD)
+
+
+def _english_to_chinese(text: str) -> str:
+    text = _ENGLISH_PHRASE.sub(lambda m: " " + lexicon.ENGLISH[" ".join(m.group(0).split())] + " ", text)
+
+    def word(match: re.Match[str]) -> str:
+        w = match.group(0)
+        if w in lexicon.ENGLISH_STOPWORDS:
+            return " "
+        if w in lexicon.ENGLISH:
+            return " " + lexicon.ENGLISH[w] + " "
+        if w.endswith("s") and w[:-1] in lexicon.ENGLISH:  # plural not listed
+            return " " + lexicon.ENGLISH[w[:-1]] + " "
+        return w
+
+    return _ENGLISH_WORD.sub(word, text)
+
+
+@lru_cache(maxsize=4096)
+def normalise(text: str) -> tuple[str, ...]:
+    """Runs of comparable text: fixed typos, English glossed to Chinese, synonyms folded, fillers gone."""
+    text = clean(text)
+    text = _PLACEHOLDER.sub(" ", _MARKUP.sub(" ", text))
+    text = _TYPOS.sub(lambda m: lexicon.TYPOS[m.group(0)], text)
+    text = _english_to_chinese(text)
+    text = _SYNONYMS.sub(lambda m: _SYNONYM_OF[m.group(0)], text)
+    text = _HOW.sub("怎么", text)
+    text = _FILLER_SAFE.sub(lambda m: _FILLER_SAFE_MARK[m.group(0)], text)
+    text = _FILLERS.sub("", text)
+    text = _FILLER_SAFE_RESTORE.sub(lambda m: _FILLER_SAFE_BACK[m.group(0)], text)
+    return tuple(_RUN.findall(text))
+
+
+def terms(runs: tuple[str, ...]) -> list[str]:
+    """Terms of normalised runs: bigrams and unigrams of Chinese runs, whole ASCII words."""
+    out: list[str] = []
+    for run in runs:
+        if _IS_CJK.match(run):
+            out.extend(run)
+            out.extend(run[i:i + 2] for i in range(len(run) - 1))
+        else:
+            out.append(run)
+    return out
+
+
+def is_unigram(term: str) -> bool:
+    """True for a single Chinese character term."""
+    return len(term) == 1 and bool(_IS_CJK.match(term))

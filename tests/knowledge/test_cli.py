@@ -1,0 +1,108 @@
+"""`desk ask` and `desk handbook check` through a real subprocess, as other tools call them."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.knowledge.conftest import MINI, WriteHandbook
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def desk(*args: str, stdin: bytes = b"") -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run([sys.executable, "-m", "bot", *args], input=stdin, capture_output=True,
+                          cwd=REPO, timeout=60, check=False)
+
+
+def json_lines(out: bytes) -> list[dict[str, object]]:
+    return [json.loads(line) for line in out.decode("utf-8").splitlines()]
+
+
+def test_ask_answers_one_json_object_per_line_in_order() -> None:
+    questions = ["物业费在哪里交", "小区有没有游泳池", "", "装修押金什么时候退"]
+    result = desk("ask", "--handbook", str(MINI), stdin="\n".join(questions).encode() + b"\n")
+    assert result.returncode == 0, result.stderr
+    records = json_lines(result.stdout)
+    assert [r["question"] for r in records] == questions
+    assert all(list(r) == ["question", "section", "answer", "score"] for r in records)
+    assert records[0]["section"] == "物业费怎么交?"
+    assert str(records[0]["answer"]).startswith("物业费按季度预交")
+    assert 0 < float(records[0]["score"]) <= 1  # type: ignore[arg-type]
+    assert records[1]["section"] is None and records[1]["answer"] is None
+    assert records[2]["section"] is None
+    assert records[3]["section"] == "装修押金怎么退?"
+
+
+def test_ask_writes_chinese_unescaped_and_keeps_placeholders() -> None:
+    result = desk("ask", "--handbook", str(MINI), stdin="被困电梯里了\n".encode())
+    line = result.stdout.decode("utf-8")
+    assert "电梯困人怎么办?" in line and "\\u" not in line
+    assert "{{hotline}}" in json.loads(line)["answer"]
+
+
+def test_ask_fill_from_toml_fills_community_placeholders(tmp_path: Path) -> None:
+    config = tmp_path / "desk.toml"
+    config.write_text('[community]\nhotline = "0571-8888 6666"\nname = "翠湖花园"\n', encoding="utf-8")
+    result = desk("ask", "--handbook", str(MINI), "--fill-from", str(config), stdin="被困电梯里了\n".encode())
+    answer = json_lines(result.stdout)[0]["answer"]
+    assert "0571-8888 6666" in str(answer) and "{{hotline}}" not in str(answer)
+
+
+def test_ask_survives_invalid_bytes_and_crlf_without_losing_lines() -> None:
+    stdin = b"\xff\xfe\x00garbage\r\n\xe7\x89\xa9\xe4\xb8\x9a\xe8\xb4\xb9\xe6\x80\x8e\xe4\xb9\x88\xe4\xba\xa4\r\n\x80"
+    result = desk("ask", "--handbook", str(MINI), stdin=stdin)
+    assert result.returncode == 0, result.stderr
+    records = json_lines(result.stdout)
+    assert len(records) == 3
+    assert records[0]["section"] is None and "\ufffd" in str(records[0]["question"])
+    assert records[1] == {**records[1], "question": "物业费怎么交", "section": "物业费怎么交?"}
+    assert records[2]["section"] is None
+
+
+def test_ask_with_a_broken_handbook_exits_1_with_file_and_line(write_handbook: WriteHandbook) -> None:
+    folder = write_handbook({"a.md": "## 甲\n\n## 乙\n答案\n"})
+    result = desk("ask", "--handbook", str(folder), stdin=b"x\n")
+    assert result.returncode == 1
+    assert result.stderr.decode().strip() == f"{folder / 'a.md'}:1: entry '甲' has an empty answer"
+    assert result.stdout == b""
+
+
+def test_ask_defaults_to_the_bundled_handbook() -> None:
+    result = desk("ask", stdin="物业服务中心的24小时热线是多少\n".encode())
+    assert result.returncode == 0, result.stderr
+    (record,) = json_lines(result.stdout)
+    assert record["section"] is not None
+
+
+def test_handbook_check_prints_a_summary() -> None:
+    result = desk("handbook", "check", str(MINI))
+    assert result.returncode == 0, result.stderr
+    out = result.stdout.decode()
+    assert "chapters:  3" in out
+    assert "entries:   10" in out
+    assert "aliases:   27" in out
+    assert "emergency guidance: fire, elevator, gas" in out
+    assert "emergency guidance missing: flood, outage, security, medical" in out
+
+
+def test_handbook_check_reports_the_first_error_and_exits_1(write_handbook: WriteHandbook) -> None:
+    folder = write_handbook({"a.md": "## 甲\n标签: emergency:tsunami\n快跑\n"})
+    result = desk("handbook", "check", str(folder))
+    assert result.returncode == 1
+    assert result.stderr.decode().startswith(f"{folder / 'a.md'}:2: unknown emergency kind 'tsunami'")
+
+
+def test_handbook_check_shows_warnings_but_passes(write_handbook: WriteHandbook) -> None:
+    folder = write_handbook({"a.md": "## 甲\n别名: a\n别名: b\n答案\n"})
+    result = desk("handbook", "check", str(folder))
+    assert result.returncode == 0
+    assert f"warning: {folder / 'a.md'}:3: second 别名 line" in result.stdout.decode()
+
+
+def test_bundled_handbook_passes_check() -> None:
+    result = desk("handbook", "check")
+    assert result.returncode == 0, result.stderr
+    assert "emergency guidance missing: none" in result.stdout.decode()
