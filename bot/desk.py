@@ -7,8 +7,8 @@ One inbound message is handled in one transaction (see TicketStore.work).
 
 from __future__ import annotations
 
-import json
 import logging
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -71,6 +71,7 @@ DUPLICATE_EMERGENCY_WINDOW = timedelta(minutes=30)
 CHOOSABLE = (Intent.REPAIR, Intent.COMPLAINT, Intent.RENOVATION, Intent.INQUIRY, Intent.EMERGENCY)
 RENOVATION_STEPS = ("dates", "contractor", "scope", "drawings")
 RESIDENT_COMMANDS = ("start", "help", "my", "human", "cancel", "lang")
+_COMPLAINT_WORD = re.compile(r"投诉|反映|complain", re.IGNORECASE)
 
 
 @dataclass
@@ -199,6 +200,150 @@ class ServiceDesk:
         r.run(first_contact)
 
 
+    # ======================================================================================
+    # shared helpers
+    # ======================================================================================
+    def _fill(self, text: str) -> str:
+        """Handbook text with the community's {{key}} placeholders filled in."""
+        from knowledge import fill_placeholders
+
+        return fill_placeholders(text, self._facts)
+
+    def _on_duty(self, w: Work) -> list[Staff]:
+        return [s for s in w.staff_list() if s.on_duty]
+
+    def _ack_buttons(self, ticket: Ticket) -> tuple[tuple[Button, ...], ...]:
+        return ((Button("我来处理 (确认)", f"ack:{ticket.code}"),),)
+
+    def _rate_row(self, ticket: Ticket) -> tuple[Button, ...]:
+        return tuple(Button("⭐" * n if n <= 3 else f"{n}⭐", f"rate:{ticket.code}:{n}") for n in range(1, 6))
+
+    def _room_for(self, ticket: Ticket) -> ChatRef:
+        """The staff room that follows a ticket of this kind."""
+        return {
+            TicketKind.REPAIR: ENGINEERING_ROOM,
+            TicketKind.EMERGENCY: DUTY_ROOM,
+        }.get(TicketKind(ticket.kind), AGENTS_ROOM)
+
+    def _resident_chat(self, resident: Resident) -> ChatRef:
+        return ChatRef(resident.channel, resident.chat_id)
+
+    def _tell_resident(self, w: Work, ticket: Ticket, template: str, *, buttons=(), urgent: bool = False,
+                       **ctx: Any) -> Outbound | None:
+        resident = w.resident_by_id(ticket.resident_id)
+        if resident is None:
+            return None
+        text = self._t.resident(template, resident.language, facts=self._facts, t=ticket, **ctx)
+        return Outbound(self._resident_chat(resident), text, buttons=buttons, ticket=ticket.code, urgent=urgent)
+
+    def _follow_up_and_archive(self, w: Work, ticket: Ticket, *, at: datetime, actor: str) -> None:
+        """A satisfied rating is the plan's 回访; the ticket is then archived."""
+        for action in (Action.FOLLOW_UP, Action.ARCHIVE):
+            try:
+                step = transition_for(ticket.kind, ticket.status, action)
+            except IllegalTransition:
+                continue
+            w.set_status(ticket, step.target, at=at, actor=actor)
+
+    def _request_rating(self, w: Work, ticket: Ticket, *, at: datetime) -> Outbound | None:
+        ticket.rating_requested_at = at
+        ticket.rating_reminded_at = None
+        w.save(ticket)
+        return self._tell_resident(w, ticket, "rate_request", buttons=(self._rate_row(ticket),))
+
+    # ======================================================================================
+    # sweeps (bot/scheduler.py calls them with the current time)
+    # ======================================================================================
+    def repeat_alerts(self, *, now: datetime) -> list[Outbound]:
+        """Re-alert the duty room about unacknowledged emergencies; after the SLA, the manager too."""
+        out: list[Outbound] = []
+        repeat = self._config.timers.alert_repeat
+        with self._store.work() as w:
+            on_duty = None
+            for ticket in w.unacknowledged_emergencies():
+                if ticket.last_alert_at is None or now - ticket.last_alert_at >= repeat:
+                    on_duty = on_duty if on_duty is not None else self._on_duty(w)
+                    ticket.alert_count += 1
+                    ticket.last_alert_at = now
+                    w.add_event(ticket, at=now, actor=DESK, kind=EventKind.ALERT, text=str(ticket.alert_count))
+                    out.append(Outbound(DUTY_ROOM, self._t.staff(
+                        "emergency_alert", t=ticket, resident=w.resident_by_id(ticket.resident_id),
+                        repeat=ticket.alert_count, on_duty=on_duty, facts=self._facts,
+                    ), buttons=self._ack_buttons(ticket), ticket=ticket.code, urgent=True))
+                if ticket.escalated_at is None and ticket.respond_due is not None and now >= ticket.respond_due:
+                    out.append(self._escalate(w, ticket, now=now, reason="unacknowledged"))
+                w.save(ticket)
+            w.record_outbound(out, at=now, in_reply_to=None)
+        return out
+
+    def escalate_overdue(self, *, now: datetime) -> list[Outbound]:
+        """Tell the manager, once per ticket, about tickets past their response or resolution deadline."""
+        out: list[Outbound] = []
+        with self._store.work() as w:
+            for ticket in w.overdue(now):
+                late_response = ticket.responded_at is None and ticket.respond_due is not None \
+                    and ticket.respond_due < now
+                out.append(self._escalate(w, ticket, now=now,
+                                          reason="no_response" if late_response else "not_resolved"))
+                w.save(ticket)
+            w.record_outbound(out, at=now, in_reply_to=None)
+        return out
+
+    def _escalate(self, w: Work, ticket: Ticket, *, now: datetime, reason: str) -> Outbound:
+        ticket.escalated_at = now
+        w.add_event(ticket, at=now, actor=DESK, kind=EventKind.ESCALATED, text=reason)
+        logger.info("ticket %s escalated to the manager (%s)", ticket.code, reason)
+        text = self._t.staff("escalation", t=ticket, reason=reason, resident=w.resident_by_id(ticket.resident_id),
+                             assignee=w.staff_by_id(ticket.assignee_id), agent=w.staff_by_id(ticket.agent_id),
+                             now=now, facts=self._facts)
+        return Outbound(MANAGER_ROOM, text, buttons=((Button("接管对话", f"take:{ticket.code}"),),),
+                        ticket=ticket.code, urgent=ticket.kind == TicketKind.EMERGENCY)
+
+    def remind_unrated(self, *, now: datetime) -> list[Outbound]:
+        """One reminder to rate a finished ticket when the first request is unanswered after 48 h."""
+        out: list[Outbound] = []
+        after = self._config.timers.rating_reminder_after
+        with self._store.work() as w:
+            for ticket in w.unrated(now - after):
+                ticket.rating_reminded_at = now
+                w.save(ticket)
+                w.add_event(ticket, at=now, actor=DESK, kind=EventKind.REMINDED)
+                message = self._tell_resident(w, ticket, "rate_reminder", buttons=(self._rate_row(ticket),))
+                if message is not None:
+                    out.append(message)
+            w.record_outbound(out, at=now, in_reply_to=None)
+        return out
+
+    def delivery_failed(self, to: ChatRef, *, reason: str, now: datetime, ticket: str | None = None) -> list[Outbound]:
+        """A transport could not deliver to ``to``: mark the resident unreachable and ask staff to phone."""
+        if to.channel == STAFF_CHANNEL:
+            logger.warning("delivery to staff room %s failed: %s", to.id, reason)
+            return []
+        out: list[Outbound] = []
+        with self._store.work() as w:
+            resident = w.resident(to)
+            if resident is None:
+                return []
+            first_failure = resident.reachable
+            resident.reachable = False
+            w.save(resident)
+            row = w.ticket(ticket) if ticket else None
+            if row is not None and row.resident_id == resident.id:
+                w.add_event(row, at=now, actor=DESK, kind=EventKind.DELIVERY_FAILED, text=reason[:200])
+            else:
+                row = None
+            if first_failure:
+                out.append(Outbound(AGENTS_ROOM, self._t.staff(
+                    "delivery_failed", resident=resident, t=row, reason=reason[:200], facts=self._facts,
+                ), ticket=row.code if row else None))
+            w.record_outbound(out, at=now, in_reply_to=None)
+        logger.warning("delivery to a resident failed: %s", reason)
+        return out
+
+    def _staff_turn(self, t: Turn, staff: Staff) -> None:
+        _StaffTurn(self, t, staff).run()
+
+
 class _ResidentTurn:
     """One resident message: commands, buttons, pending questions, then classification."""
 
@@ -288,12 +433,24 @@ class _ResidentTurn:
             self.renovation_step(text)
             return
         if state == State.REPORT and not self.is_emergency(text):
-            self.report_step(text)
-            return
+            if not text or not self.is_new_request(text) or mentions_home(text) or mentions_public_place(text):
+                self.report_step(text)
+                return
+            self.idle()  # a new request replaces the unfinished one
         self.on_free_message(text)
 
     def is_emergency(self, text: str) -> bool:
-        return bool(text) and self.d._classify(text).intent == Intent.EMERGENCY
+        """A confident emergency, which interrupts any pending question."""
+        if not text:
+            return False
+        c = self.d._classify(text)
+        return c.intent == Intent.EMERGENCY and c.confidence >= self.d._unsure_below
+
+    def is_new_request(self, text: str) -> bool:
+        """A message that is clearly a request of its own rather than an answer to our question."""
+        c = self.d._classify(text)
+        return c.intent not in (Intent.OTHER,) and c.confidence >= self.d._unsure_below and (
+            c.intent != Intent.REPAIR or not parse_flat(text)) and not is_bare_report(text)
 
     def on_free_message(self, text: str) -> None:
         msg = self.t.msg
@@ -303,6 +460,11 @@ class _ResidentTurn:
             return
         if not text:  # a photo, voice note or document without words
             self.on_bare_attachments()
+            return
+        if is_bare_report(text) and len(text) >= 2:  # "我要报修": the words say the kind, nothing else
+            kind = TicketKind.COMPLAINT if _COMPLAINT_WORD.search(text) else TicketKind.REPAIR
+            self.start_report(kind, text, Classification(intent=Intent(kind.value), confidence=1.0),
+                              [_att_dict(a) for a in msg.attachments])
             return
         self.route(text, self.d._classify(text), attachments=[_att_dict(a) for a in msg.attachments])
 
@@ -369,18 +531,21 @@ class _ResidentTurn:
         self.say("ask_flat", welcome=welcome, buttons=((Button(self.label("skip"), "skip"),),))
 
     def label(self, name: str) -> str:
-        return self.d._t.resident(f"label_{name}", self.lang)
+        return self.d._t.label(name, self.lang)
 
     def answer_flat(self, text: str, first_contact: bool) -> None:
-        if self.is_emergency(text):  # danger never waits for registration
+        flat = parse_flat(text)
+        only_flat = flat is not None and len(text) <= len(flat.label()) + 8
+        if not only_flat and self.is_emergency(text):  # danger never waits for registration
             self.route(text, self.d._classify(text), attachments=self.attachments_data())
             return
-        flat = parse_flat(text)
         if first_contact:
             if flat is None:
-                self.ask_flat(pending=text, welcome=True, attachments=self.attachments_data())
+                wants_something = bool(text) and self.d._classify(text).intent != Intent.OTHER
+                self.ask_flat(pending=text if wants_something else "", welcome=True,
+                              attachments=self.attachments_data())
                 return
-            pending = text if self.d._classify(text).intent not in (Intent.OTHER,) else ""
+            pending = "" if only_flat or self.d._classify(text).intent == Intent.OTHER else text
             attachments = self.attachments_data()
         else:
             pending = self.dlg.get("pending", "")
@@ -422,7 +587,7 @@ class _ResidentTurn:
 
     # -- routing by intent ------------------------------------------------------------------
     def route(self, text: str, c: Classification, *, attachments: list[dict]) -> None:
-        if c.intent == Intent.EMERGENCY:
+        if c.intent == Intent.EMERGENCY and c.confidence >= self.d._unsure_below:
             self.emergency(text, c, attachments)
             return
         if c.confidence < self.d._unsure_below:
@@ -508,7 +673,7 @@ class _ResidentTurn:
     def start_report(self, kind: TicketKind, text: str, c: Classification, attachments: list[dict]) -> None:
         description = "" if is_bare_report(text) else text
         place = self.place_of(text, c, prefer_home=kind == TicketKind.COMPLAINT)
-        category = c.evidence[0][:32] if c.evidence else None
+        category = _category(c)
         data = {"kind": kind.value, "description": description, "place": list(place) if place[0] else None,
                 "attachments": attachments, "category": category}
         self.set_state(State.REPORT, **data)
@@ -676,7 +841,7 @@ class _ResidentTurn:
             self.say("renovation_ask", step=nxt, buttons=self.reno_buttons(nxt))
             return
         r = self.resident
-        description = "; ".join(f"{k}: {v}" for k, v in answers.items() if v)
+        description = self.d._t.staff("renovation_description", answers=answers)
         ticket = self.open_ticket(TicketKind.RENOVATION, Priority.NORMAL, description, self.flat_label(),
                                   r.building, r.unit, r.room, category=None, attachments=attachments,
                                   details=answers)
@@ -898,6 +1063,15 @@ class _ResidentTurn:
                    buttons=((Button("接管对话", f"take:{ticket.code}"),),))
 
 
+def _category(c: Classification) -> str | None:
+    """The topic of a report for the plan's statistics: the facility named, else the first clue."""
+    clues = [e.partition(":") for e in c.evidence]
+    for kind, _, value in clues:
+        if kind == "facility" and value:
+            return value[:32]
+    return clues[0][2][:32] or clues[0][0][:32] if clues else None
+
+
 def _att_dict(a: Attachment) -> dict[str, str | None]:
     return {"kind": a.kind.value, "ref": a.ref, "caption": a.caption}
 
@@ -909,3 +1083,368 @@ def _att_from_dict(d: dict[str, Any]) -> Attachment:
         kind = AttachmentKind.DOCUMENT
     return Attachment(kind=kind, ref=str(d.get("ref", "")), caption=d.get("caption"))
 
+
+# Steps after which the resident is asked to rate the work instead of a plain status message.
+RATE_AFTER = frozenset({Status.COMPLETED, Status.HANDLED, Status.RESOLVED, Status.REFUNDED})
+# Steps the resident hears about (the plan's 告知业主 at each stage); the rest are internal.
+TELL_RESIDENT = frozenset({
+    Action.DISPATCH, Action.ACCEPT, Action.TRANSFER, Action.START, Action.ANALYSE, Action.PLAN,
+    Action.APPROVE, Action.REVISE, Action.SIGN, Action.PASS, Action.FAIL, Action.ARRIVE, Action.REOPEN,
+    Action.CANCEL, Action.CLOSE,
+})
+# Steps only the engineer the job is assigned to (or a manager) may take.
+ASSIGNEE_ONLY = frozenset({Action.ACCEPT, Action.START, Action.DONE, Action.RETURN})
+
+
+class _StaffTurn:
+    """One staff message or button: queue, take, reply, notes, workflow steps."""
+
+    def __init__(self, desk: ServiceDesk, t: Turn, staff: Staff) -> None:
+        self.d = desk
+        self.t = t
+        self.w = t.w
+        self.staff = staff
+        self.roles = {Role(r) for r in staff.roles.split(",") if r in Role._value2member_map_}
+        chat = t.msg.chat
+        self.room_code = chat.id.removeprefix("ticket:") if (
+            chat.channel == STAFF_CHANNEL and chat.id.startswith("ticket:")) else None
+
+    @property
+    def now(self) -> datetime:
+        return self.t.now
+
+    @property
+    def actor(self) -> str:
+        return f"staff:{self.staff.name}"
+
+    def reply(self, template: str, *, buttons: tuple[tuple[Button, ...], ...] = (), ticket: str | None = None,
+              **ctx: Any) -> None:
+        text = self.d._t.staff(template, staff=self.staff, facts=self.d._facts, **ctx)
+        self.t.out.append(Outbound(self.t.msg.chat, text, buttons=buttons, ticket=ticket))
+
+    def post(self, room: ChatRef, template: str, *, buttons: tuple[tuple[Button, ...], ...] = (),
+             ticket: str | None = None, **ctx: Any) -> None:
+        if room == self.t.msg.chat:
+            return  # the person who acted sees the confirmation already
+        text = self.d._t.staff(template, staff=self.staff, facts=self.d._facts, **ctx)
+        self.t.out.append(Outbound(room, text, buttons=buttons, ticket=ticket))
+
+    def tell(self, ticket: Ticket, template: str, **ctx: Any) -> None:
+        message = self.d._tell_resident(self.w, ticket, template, **ctx)
+        if message is not None:
+            self.t.out.append(message)
+
+    def ticket(self, code: str | None) -> Ticket | None:
+        if not code:
+            self.reply("need_code")
+            return None
+        ticket = self.w.ticket(code, lock=True)
+        if ticket is None:
+            self.reply("unknown_ticket", code=code)
+            return None
+        self.t.ticket_code = ticket.code
+        return ticket
+
+    def code_and_rest(self, command: Command) -> tuple[str | None, str]:
+        """The ticket a command names (or the ticket room's) and the text after it."""
+        first = command.arg(0)
+        if first and find_codes(first):
+            return find_codes(first)[0], command.rest[len(first):].strip()
+        return self.room_code, command.rest
+
+    # -- the turn ---------------------------------------------------------------------------
+    def run(self) -> None:
+        msg, text = self.t.msg, self.t.text
+        if msg.action:
+            self.on_button(msg.action)
+            return
+        command = parse_command(text)
+        if command is None:
+            if self.room_code and (text or msg.attachments):
+                self.send_to_resident(self.room_code, text)
+            else:
+                self.reply("help")
+            return
+        code, rest = self.code_and_rest(command)
+        match command.name:
+            case "help" | "start":
+                self.reply("help")
+            case "queue":
+                tickets = self.w.queue(limit=20)
+                names = {s.id: s.name for s in self.w.staff_list()}
+                self.reply("queue", tickets=tickets, names=names, now=self.now)
+            case "show":
+                self.show(code)
+            case "take":
+                self.take(code)
+            case "reply":
+                if code is None:
+                    self.reply("need_code")
+                else:
+                    self.send_to_resident(code, rest)
+            case "note":
+                self.note(code, rest)
+            case "close":
+                self.close(code)
+            case "ack":
+                self.ack(code)
+            case "grab":
+                self.grab(code)
+            case "dispatch" | "transfer":
+                self.step(code, command.name, "", engineer_name=rest.split(" ")[0] if rest else "")
+            case name if name in Action._value2member_map_:
+                self.step(code, name, rest)
+            case _:
+                self.reply("unknown_command", name=command.name)
+
+    def on_button(self, action: str) -> None:
+        kind, _, rest = action.partition(":")
+        match kind:
+            case "take":
+                self.take(rest)
+            case "ack":
+                self.ack(rest)
+            case "grab":
+                self.grab(rest)
+            case "do":
+                code, _, step = rest.rpartition(":")
+                self.step(code, step, "")
+            case _:
+                self.reply("unknown_command", name=kind)
+
+    # -- commands ---------------------------------------------------------------------------
+    def show(self, code: str | None) -> None:
+        ticket = self.ticket(code)
+        if ticket is None:
+            return
+        self.reply("ticket", t=ticket, events=self.w.events(ticket)[-15:], files=self.w.files(ticket),
+                   resident=self.w.resident_by_id(ticket.resident_id),
+                   assignee=self.w.staff_by_id(ticket.assignee_id), agent=self.w.staff_by_id(ticket.agent_id),
+                   actions=next_actions(ticket.kind, ticket.status), ticket=ticket.code)
+
+    def take(self, code: str | None) -> bool:
+        """Own the ticket's chat; the first to take it keeps it (首问负责制)."""
+        ticket = self.ticket(code)
+        if ticket is None:
+            return False
+        if ticket.agent_id == self.staff.id:
+            self.reply("already_yours", t=ticket, ticket=ticket.code)
+            return True
+        if ticket.status in FINAL:
+            self.reply("refused", reason=f"{ticket.code} is already {ticket.status}", ticket=ticket.code)
+            return False
+        if not self.w.claim_chat(ticket, self.staff):
+            owner = self.w.staff_by_id(ticket.agent_id)
+            self.reply("taken_by", t=ticket, owner=owner.name if owner else "?", ticket=ticket.code)
+            return False
+        self.mark_responded(ticket)
+        self.w.add_event(ticket, at=self.now, actor=self.actor, kind=EventKind.TAKEN)
+        resident = self.w.resident_by_id(ticket.resident_id)
+        if resident is not None:
+            self.w.set_dialogue(self.d._resident_chat(resident), State.WITH_AGENT, {"ticket": ticket.code},
+                                at=self.now)
+        messages = [e for e in self.w.events(ticket) if e.kind in (EventKind.OPENED, EventKind.MESSAGE)][-10:]
+        summary = self.d._t.staff("taken", t=ticket, staff=self.staff, resident=resident, messages=messages,
+                                  facts=self.d._facts)
+        self.t.out.append(Outbound(ticket_room(ticket.code), summary, ticket=ticket.code))
+        if self.t.msg.chat != ticket_room(ticket.code):
+            self.reply("take_confirmed", t=ticket, ticket=ticket.code)
+        self.tell(ticket, "agent_joined", agent=self.staff.name)
+        return True
+
+    def mark_responded(self, ticket: Ticket) -> None:
+        if ticket.responded_at is None:
+            ticket.responded_at = self.now
+            self.w.save(ticket)
+
+    def send_to_resident(self, code: str, text: str) -> None:
+        ticket = self.ticket(code)
+        if ticket is None:
+            return
+        if not text and not self.t.msg.attachments:
+            self.reply("need_text", ticket=ticket.code)
+            return
+        if ticket.agent_id is None:
+            if not self.take(ticket.code):
+                return
+        elif ticket.agent_id != self.staff.id and Role.MANAGER not in self.roles:
+            owner = self.w.staff_by_id(ticket.agent_id)
+            self.reply("taken_by", t=ticket, owner=owner.name if owner else "?", ticket=ticket.code)
+            return
+        resident = self.w.resident_by_id(ticket.resident_id)
+        if resident is None:
+            self.reply("unknown_ticket", code=code)
+            return
+        self.w.add_event(ticket, at=self.now, actor=self.actor, kind=EventKind.MESSAGE, text=text)
+        for attachment in self.t.msg.attachments:
+            self.w.add_file(ticket, attachment, by=self.actor, at=self.now)
+        if ticket.kind == TicketKind.INQUIRY and ticket.status == Status.HANDED_OVER:
+            self.w.set_status(ticket, Status.ANSWERED, at=self.now, actor=self.actor)
+        self.mark_responded(ticket)
+        body = self.d._t.resident("staff_reply", resident.language, agent=self.staff.name, text=text,
+                                  t=ticket, facts=self.d._facts)
+        self.t.out.append(Outbound(self.d._resident_chat(resident), body, attachments=self.t.msg.attachments,
+                                   ticket=ticket.code))
+        if self.t.msg.chat != ticket_room(ticket.code):
+            self.reply("reply_sent", t=ticket, ticket=ticket.code)
+
+    def note(self, code: str | None, text: str) -> None:
+        ticket = self.ticket(code)
+        if ticket is None:
+            return
+        if not text:
+            self.reply("need_text", ticket=ticket.code)
+            return
+        self.w.add_event(ticket, at=self.now, actor=self.actor, kind=EventKind.NOTE, text=text)
+        self.reply("note_saved", t=ticket, ticket=ticket.code)
+
+    def close(self, code: str | None) -> None:
+        """Hand the chat back to the bot; an inquiry handed to a person is closed."""
+        ticket = self.ticket(code)
+        if ticket is None:
+            return
+        if ticket.agent_id not in (None, self.staff.id) and Role.MANAGER not in self.roles:
+            owner = self.w.staff_by_id(ticket.agent_id)
+            self.reply("taken_by", t=ticket, owner=owner.name if owner else "?", ticket=ticket.code)
+            return
+        resident = self.w.resident_by_id(ticket.resident_id)
+        if resident is not None:
+            chat = self.d._resident_chat(resident)
+            if self.w.dialogue(chat).get("ticket") == ticket.code:
+                self.w.set_dialogue(chat, State.IDLE, {}, at=self.now)
+        if ticket.kind == TicketKind.INQUIRY and ticket.is_open:
+            self.w.set_status(ticket, Status.CLOSED, at=self.now, actor=self.actor)
+        self.w.add_event(ticket, at=self.now, actor=self.actor, kind=EventKind.HANDED_BACK)
+        self.reply("closed", t=ticket, ticket=ticket.code)
+        self.tell(ticket, "handed_back")
+
+    def ack(self, code: str | None) -> None:
+        ticket = self.ticket(code)
+        if ticket is None:
+            return
+        if ticket.responded_at is not None and ticket.kind == TicketKind.EMERGENCY:
+            by = self.w.staff_by_id(ticket.assignee_id)
+            self.reply("already_acked", t=ticket, by=by.name if by else "?", ticket=ticket.code)
+            return
+        ticket.responded_at = self.now
+        if ticket.assignee_id is None:
+            ticket.assignee_id = self.staff.id
+        self.w.save(ticket)
+        self.w.add_event(ticket, at=self.now, actor=self.actor, kind=EventKind.ACKNOWLEDGED)
+        self.reply("acked", t=ticket, ticket=ticket.code)
+        self.post(DUTY_ROOM, "acked", t=ticket, ticket=ticket.code)
+        if ticket.escalated_at is not None:
+            self.post(MANAGER_ROOM, "acked", t=ticket, ticket=ticket.code)
+        self.tell(ticket, "help_coming", staff_name=self.staff.name)
+
+    def grab(self, code: str | None) -> None:
+        """An engineer takes a reported repair: dispatched to themselves and accepted."""
+        ticket = self.ticket(code)
+        if ticket is None:
+            return
+        if Role.ENGINEER not in self.roles:
+            self.reply("refused", reason="only engineers can take a repair job", ticket=ticket.code)
+            return
+        if ticket.kind != TicketKind.REPAIR or ticket.status != Status.REPORTED:
+            holder = self.w.staff_by_id(ticket.assignee_id)
+            reason = (f"{ticket.code} is already with {holder.name}" if holder else
+                      f"{ticket.code} is {ticket.status}, not waiting for an engineer")
+            self.reply("refused", reason=reason, ticket=ticket.code)
+            return
+        ticket.assignee_id = self.staff.id
+        self.mark_responded(ticket)
+        self.w.add_event(ticket, at=self.now, actor=self.actor, kind=EventKind.ASSIGNED, text=self.staff.name)
+        self.w.set_status(ticket, Status.DISPATCHED, at=self.now, actor=self.actor)
+        self.w.set_status(ticket, Status.ACCEPTED, at=self.now, actor=self.actor)
+        self.reply("step_done", t=ticket, action="accept", target=None, ticket=ticket.code,
+                   buttons=self.step_buttons(ticket))
+        self.tell(ticket, "status_changed", action="accept", staff_name=self.staff.name, note="")
+
+    def step(self, code: str | None, action_name: str, text: str, *, engineer_name: str = "") -> None:
+        """A workflow step named by a command or a `do:` button, checked against the workflow."""
+        ticket = self.ticket(code)
+        if ticket is None:
+            return
+        try:
+            step = transition_for(ticket.kind, ticket.status, action_name)
+            check_role(step, self.roles)
+        except IllegalTransition as refused:
+            self.reply("refused", reason=refused.reason, ticket=ticket.code)
+            return
+        action = step.action
+        if action in ASSIGNEE_ONLY and ticket.assignee_id not in (None, self.staff.id) \
+                and Role.MANAGER not in self.roles:
+            holder = self.w.staff_by_id(ticket.assignee_id)
+            self.reply("refused", reason=f"{ticket.code} is assigned to {holder.name if holder else '?'}",
+                       ticket=ticket.code)
+            return
+        target: Staff | None = None
+        if action in (Action.DISPATCH, Action.TRANSFER):
+            target = self.w.staff_by_name(engineer_name) if engineer_name else None
+            if target is None or not target.has_role(Role.ENGINEER):
+                engineers = ", ".join(s.name for s in self.w.staff_list() if s.has_role(Role.ENGINEER))
+                self.reply("need_engineer", t=ticket, action=action.value, engineers=engineers, ticket=ticket.code)
+                return
+            ticket.assignee_id = target.id
+            self.w.add_event(ticket, at=self.now, actor=self.actor, kind=EventKind.ASSIGNED, text=target.name)
+        if action == Action.RETURN:
+            ticket.assignee_id = None
+        if action in (Action.ACCEPT, Action.START, Action.DONE) and ticket.assignee_id is None:
+            ticket.assignee_id = self.staff.id
+        if action == Action.INSPECT and text:
+            self.w.add_event(ticket, at=self.now, actor=self.actor, kind=EventKind.VIOLATION, text=text)
+        for attachment in self.t.msg.attachments:
+            self.w.add_file(ticket, attachment, by=self.actor, at=self.now)
+        self.mark_responded(ticket)
+        self.w.set_status(ticket, step.target, at=self.now, actor=self.actor, text=text)
+        if action == Action.REOPEN:
+            ticket.resolved_at = None
+            ticket.rating = None
+            ticket.rating_requested_at = None
+            self.w.save(ticket)
+        self.reply("step_done", t=ticket, action=action.value, target=target.name if target else None,
+                   ticket=ticket.code, buttons=self.step_buttons(ticket))
+        self.notify_rooms(ticket, action, target, text)
+        if step.target in RATE_AFTER:
+            message = self.d._request_rating(self.w, ticket, at=self.now)
+            if message is not None:
+                self.t.out.append(message)
+        elif action in TELL_RESIDENT or (action == Action.INSPECT and text):
+            self.tell(ticket, "status_changed", action=action.value, staff_name=(target or self.staff).name,
+                      note=text)
+
+    def notify_rooms(self, ticket: Ticket, action: Action, target: Staff | None, text: str) -> None:
+        if action in (Action.DISPATCH, Action.TRANSFER) and target is not None:
+            self.post(ENGINEERING_ROOM, "dispatched", t=ticket, engineer=target.name, ticket=ticket.code,
+                      resident=self.w.resident_by_id(ticket.resident_id),
+                      buttons=((Button("接单", f"do:{ticket.code}:accept"),
+                                Button("退单", f"do:{ticket.code}:return")),))
+        elif action == Action.RETURN:
+            self.post(AGENTS_ROOM, "returned", t=ticket, reason=text, ticket=ticket.code)
+            self.post(ENGINEERING_ROOM, "returned", t=ticket, reason=text, ticket=ticket.code,
+                      buttons=((Button("我来接单", f"grab:{ticket.code}"),),))
+        if ticket.agent_id is not None:
+            self.post(ticket_room(ticket.code), "step_done", t=ticket, action=action.value,
+                      target=target.name if target else None, ticket=ticket.code)
+
+    def step_buttons(self, ticket: Ticket) -> tuple[tuple[Button, ...], ...]:
+        """Buttons for the next steps that need no extra words."""
+        simple = {Action.ACCEPT, Action.START, Action.DONE, Action.ANALYSE, Action.APPROVE, Action.SIGN,
+                  Action.INSPECT, Action.PASS, Action.REFUND, Action.ARRIVE, Action.RESOLVE, Action.FOLLOW_UP,
+                  Action.ARCHIVE}
+        row = tuple(Button(a.value, f"do:{ticket.code}:{a.value}")
+                    for a in next_actions(ticket.kind, ticket.status) if a in simple)
+        return (row,) if row else ()
+
+
+def build_desk(config: Config, *, database_url: str | None = None) -> ServiceDesk:
+    """Build a desk from ``config``: engine (tables created if missing), handbook, templates, staff."""
+    from bot.db import make_engine
+    from bot.store import create_tables
+    from knowledge import BUNDLED_HANDBOOK, load_handbook
+
+    engine = make_engine(database_url or config.database_url)
+    create_tables(engine)
+    handbook = load_handbook(config.handbook_dir or BUNDLED_HANDBOOK)
+    return ServiceDesk(config=config, store=TicketStore(engine), handbook=handbook,
+                       templates=Templates(config.timezone))

@@ -31,6 +31,8 @@ class Templates:
         )
         self._env.filters["local"] = self.local_time
         self._env.filters["minutes"] = _minutes
+        self._env.filters["duration_zh"] = _duration_zh
+        self._env.filters["duration_en"] = _duration_en
         self._env.filters["status_zh"] = lambda s: STATUS_ZH.get(Status(s), s)
         self._env.filters["status_en"] = lambda s: STATUS_EN.get(Status(s), s)
 
@@ -42,6 +44,12 @@ class Templates:
     def staff(self, name: str, **context: object) -> str:
         """Render ``staff/{name}.j2`` for staff."""
         return self._render(f"staff/{name}.j2", context)
+
+    def label(self, name: str, lang: str) -> str:
+        """A button label from ``{lang}/labels.j2``."""
+        lang = lang if lang in LANGUAGES else "zh"
+        labels = self._env.get_template(f"{lang}/labels.j2").module.labels  # type: ignore[attr-defined]
+        return labels[name]
 
     def names(self) -> list[str]:
         """Every template, as ``folder/name.j2``."""
@@ -59,3 +67,21 @@ class Templates:
 
 def _minutes(value: timedelta | None) -> int:
     return 0 if value is None else int(value.total_seconds() // 60)
+
+
+def _duration_zh(value: timedelta) -> str:
+    minutes = _minutes(value)
+    if minutes % 1440 == 0:
+        return f"{minutes // 1440}天"
+    if minutes % 60 == 0:
+        return f"{minutes // 60}小时"
+    return f"{minutes}分钟"
+
+
+def _duration_en(value: timedelta) -> str:
+    minutes = _minutes(value)
+    for size, unit in ((1440, "day"), (60, "hour"), (1, "minute")):
+        if minutes % size == 0:
+            n = minutes // size
+            return f"{n} {unit}{'' if n == 1 else 's'}"
+    return f"{minutes} minutes"  # pragma: no cover - the loop always returns

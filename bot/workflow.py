@@ -203,7 +203,7 @@ def transition_for(kind: TicketKind | str, status: Status | str, action: Action 
         if status in step.sources:
             return step
     if status in FINAL:
-        raise IllegalTransition(f"the ticket is already {status.value}; nothing more can happen to it")
+        raise IllegalTransition(f"'{action.value}' is not possible: the ticket is already {status.value}")
     possible = ", ".join(sorted(a.value for a in next_actions(kind, status))) or "none"
     raise IllegalTransition(
         f"'{action.value}' is not possible while the ticket is {status.value} (possible now: {possible})"

@@ -55,7 +55,7 @@ MILD_WATER_PENALTY = 2.0
 URGENT_BONUS = 0.8
 # Naive Bayes scores are mean log-likelihoods; this turns them into the same units as the
 # lexicon weights (one strong lexicon cue ≈ the model's typical margin between two intents).
-MODEL_WEIGHT = 1.0
+MODEL_WEIGHT = 0.6
 # Softmax temperature of the final scores: higher spreads confidence more evenly.
 TEMPERATURE = 1.0
 
@@ -71,6 +71,27 @@ KIND_ORDER = (
     EmergencyKind.OUTAGE,
 )
 INTENTS = tuple(Intent)
+# Ties go to the reading that costs least when wrong: nothing to act on first, a page to
+# staff last (an emergency needs a cue, not a tie).
+TIE_ORDER = (Intent.OTHER, Intent.INQUIRY, Intent.REPAIR, Intent.COMPLAINT, Intent.RENOVATION, Intent.EMERGENCY)
+# A message that hits no vocabulary at all is most often chit-chat; this much favours `other`
+# then (less when it at least asks something).
+NO_CUE_OTHER_BONUS = 1.0
+QUESTION_ONLY_OTHER_BONUS = 0.3
+# Renovation is about the resident's own works; without one renovation word it is unlikely,
+# however much the wording resembles renovation questions ("搬家那天要跟物业说吗").
+NO_RENOVATION_WORD_PENALTY = 1.5
+# A renovation word with a neighbour (楼上, 隔壁, their) and no "my/our": someone else's works.
+THIRD_PARTY_RENOVATION = 1.5
+# A planned cut (明天, 检修, scheduled) asked about is information.
+PLANNED_CUT_INQUIRY = 1.5
+# An emergency read from wording alone (no cue in the lexicon) must be this likely, from a
+# message with at least this many n-gram features: a false page costs the staff on duty.
+MODEL_ONLY_EMERGENCY = 0.7
+MODEL_ONLY_MIN_FEATURES = 12
+_MODIFIER_GROUPS = ("past", "drill", "hypothetical", "hearsay", "nobody_trapped")
+_NEUTRAL_GROUPS = frozenset({"question", "lift", "trapped", "power_cut", "water_cut", "wide_scope", "own_only",
+                             "sudden", "water_mild", "still", "third_party", "planned", *_MODIFIER_GROUPS})
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,10 +200,22 @@ def classify(text: str) -> Classification:
         for intent, weight in _GROUPS[name].weights.items():
             scores[intent] += weight
 
+    if not any(name not in _NEUTRAL_GROUPS for name in hits):
+        scores[Intent.OTHER] += QUESTION_ONLY_OTHER_BONUS if "question" in hits else NO_CUE_OTHER_BONUS
+    if not ({"renovation_words", "renovation_work", "own_renovation"} & hits.keys()):
+        scores[Intent.RENOVATION] -= NO_RENOVATION_WORD_PENALTY
+    elif "third_party" in hits and "own_renovation" not in hits and "renovation_words" in hits:
+        # "Someone else's renovation (noise, dust, debris in the corridor) is complaint".
+        scores[Intent.COMPLAINT] += THIRD_PARTY_RENOVATION
+        scores[Intent.RENOVATION] -= THIRD_PARTY_RENOVATION / 2
+    if "planned" in hits and ("power_cut" in hits or "water_cut" in hits):
+        # "A question about a planned outage (明天停水吗?) is inquiry".
+        scores[Intent.INQUIRY] += PLANNED_CUT_INQUIRY
+
     danger = _danger(hits)
     if danger.kind is not None:
         scores[Intent.EMERGENCY] += max(0.0, danger.strength) * 0.5
-    if danger.modifiers:
+    if danger.modifiers or "nobody_trapped" in hits:
         scores[Intent.EMERGENCY] -= 2.0
     probabilities = _softmax(scores)
 
@@ -195,11 +228,13 @@ def classify(text: str) -> Classification:
         return Classification(Intent.EMERGENCY, round(confidence, 4), danger.kind, place,
                               _rounded(alternatives), (f"danger:{danger.kind}:{danger.strength:.1f}", *evidence))
 
-    ranked = sorted(probabilities.items(), key=lambda pair: (-pair[1], INTENTS.index(pair[0])))
+    ranked = sorted(probabilities.items(), key=lambda pair: (-pair[1], TIE_ORDER.index(pair[0])))
     intent, confidence = ranked[0]
     kind = None
     if intent is Intent.EMERGENCY:
-        kind = danger.kind or _model_kind(feats)
+        kind = danger.kind
+        if kind is None and confidence >= MODEL_ONLY_EMERGENCY and len(feats) >= MODEL_ONLY_MIN_FEATURES:
+            kind = _model_kind(feats)
         if danger.modifiers or kind is None:
             # An emergency reading against a "not now" modifier: take the next best reading.
             log.debug("emergency reading dropped: modifiers %s", danger.modifiers)

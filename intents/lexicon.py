@@ -23,12 +23,13 @@ from intents.normalize import DATA, Normalized
 _LATIN_PHRASE = re.compile(r"^[a-z0-9' *\-]+$")
 _LATIN_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 
-# rapidfuzz cut-offs for English typo folding. 85 (of 100) accepts one wrong, missing or
-# swapped letter in a word of 7+ letters ("elevater", "leakinng") but not a different word
-# of similar shape ("water" vs "later" scores 80). Words shorter than 5 letters are never
-# folded: at that length one letter is a different word (fire/hire, leak/lead).
-TYPO_MIN_SCORE = 85
-TYPO_MIN_LENGTH = 5
+# rapidfuzz cut-offs for English typo folding. 87 (of 100) accepts one wrong letter in a
+# word of 8+ letters ("elevater" → "elevator", 87.5) or one missing letter in 7+ ("leakng")
+# but not one wrong letter in a 7-letter word, which is as often another word ("backing"
+# vs "barking", "leaving" vs "leaking": 85.7). Words shorter than 6 letters are never
+# folded: at that length one letter makes a different word (fire/hire, flood/floor).
+TYPO_MIN_SCORE = 87
+TYPO_MIN_LENGTH = 6
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,7 +148,7 @@ def _spans(needle: str, text: str) -> list[tuple[int, int]]:
 
 
 def _excepted(pattern: _Pattern, excepts: tuple[_Pattern, ...], cjk: str, words: str) -> bool:
-    """True when every occurrence of ``pattern`` lies inside an ``except`` phrase."""
+    """True when every occurrence of ``pattern`` overlaps an ``except`` phrase."""
     text = words if pattern.latin else cjk
     blocked = [span for e in excepts if e.latin == pattern.latin and e.needle in text for span in _spans(e.needle, text)]
     if not blocked:
@@ -156,7 +157,7 @@ def _excepted(pattern: _Pattern, excepts: tuple[_Pattern, ...], cjk: str, words:
         # An English needle carries its boundary spaces; compare the word itself.
         if pattern.latin:
             start, end = start + 1, end - (1 if pattern.needle.endswith(" ") else 0)
-        if not any(b_start <= start and end <= b_end for b_start, b_end in blocked):
+        if not any(b_start < end and start < b_end for b_start, b_end in blocked):
             return False
     return True
 

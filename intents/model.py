@@ -67,7 +67,9 @@ class NaiveBayes:
                 totals[i] += value
         # Dividing by sqrt(n) keeps long messages from producing absurd certainty: naive Bayes
         # counts overlapping n-grams as independent evidence, which they are not.
-        scale = 1.0 / math.sqrt(known) if known else 0.0
+        # A message of two or three known n-grams says little: shrink its reading towards
+        # the prior rather than trust one n-gram.
+        scale = min(1.0, known / 6) / math.sqrt(known) if known else 0.0
         return {c: self.log_prior[c] * 0.2 + totals[i] * scale for i, c in enumerate(self.classes)}
 
 

@@ -102,9 +102,68 @@ SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
     ("月租", "包月", "月卡"),
     ("临时停车", "临停", "短时停车"),
     ("晚上", "夜间", "夜里", "半夜"),
+    ("儿童", "孩子", "小孩", "小朋友", "小孩子", "孩童", "宝宝", "小宝宝"),
+    ("多久", "多长时间", "多少天", "多少时间", "多长时候"),
+    ("上门", "到家里", "来家里", "到家"),
+    ("坏", "坏了", "故障", "损坏", "不好使", "不能用", "用不了", "不亮", "失灵", "不灵", "出问题"),
+    ("维修", "修理", "修一下", "修好", "修缮"),
+    ("找谁", "联系谁", "跟谁说", "问谁", "找哪个", "打给谁"),
+    ("哪里", "哪儿", "在哪", "什么地方", "哪个地方", "何处"),
+    ("滞纳金", "违约金", "罚款", "罚钱", "罚金"),
+    ("丢失", "丢了", "遗失", "弄丢", "掉了"),
+    ("补办", "重新办", "再办一张", "补一张", "补卡"),
+    ("楼道", "走廊", "过道", "楼梯间"),
+    ("车库", "地库", "地下车库", "地下停车场", "地下室停车场"),
+    ("大门", "小区门口", "出入口", "正门"),
+    ("保安", "门卫", "安保", "保安员", "保安大哥"),
+    ("电动汽车", "新能源车", "新能源汽车", "电车"),
+    ("外卖", "送餐", "外卖员", "骑手"),
+    ("消杀", "灭蚊", "灭鼠", "灭蟑", "杀虫", "打药", "除虫"),
+    ("邮箱", "电子邮件", "email"),
     ("周末", "星期六", "星期天", "周六", "周日", "礼拜天", "双休日"),
     ("节假日", "假期", "过节", "法定节假日"),
 )
+
+# Situations residents describe → words a handbook uses for that topic. Added to a question
+# (never to the handbook) with a lower weight, so "楼下有人打架" can reach the security entry.
+CONCEPTS: dict[str, str] = {
+    # labels.md emergency kinds, as residents describe them
+    "打架": "治安 可疑 保安 报警", "斗殴": "治安 保安 报警", "小偷": "盗窃 可疑 治安", "被偷": "盗窃 治安",
+    "偷东西": "盗窃 治安", "撬": "盗窃 可疑 治安", "陌生人": "可疑 治安", "可疑": "治安 盗窃",
+    "晕倒": "急救 疾病 120", "昏倒": "急救 疾病 120", "摔倒": "受伤 急救", "摔": "受伤 急救",
+    "流血": "受伤 急救 120", "不省人事": "急救 120", "心脏": "急救 疾病 120", "昏迷": "急救 120",
+    "冒烟": "火 火灾 消防", "烟": "火 消防", "烧": "火 火灾", "着火": "火灾 消防 119",
+    "爆了": "进水 漏水 水浸", "爆管": "进水 漏水", "淹": "水浸 进水",
+    "进水": "漏水 水浸", "积水": "水浸 排水",
+    "关在": "困人 被困", "卡在": "困人 被困", "出不来": "困人 被困", "打不开": "困人",
+    "燃气味": "燃气 泄漏", "煤气味": "燃气 泄漏", "臭鸡蛋": "燃气 泄漏",
+    "整栋": "停电 停水 突然", "全楼": "停电 停水 突然", "跳闸": "停电 电",
+    "扔": "抛物 高空 垃圾", "抛": "抛物 高空", "掉下来": "抛物 高空", "砸": "抛物 高空",
+    # everyday situations → service topics
+    "捡到": "失物招领 丢失", "拾到": "失物招领", "丢东西": "失物招领 丢失",
+    "卖房": "过户 业主变更", "过户": "业主变更", "新房主": "过户 业主变更", 
+    "房东": "出租 租户", "租客": "出租 租户", "租出去": "出租 租户",
+    "出国": "外出 长期", "出远门": "外出 长期", "回老家": "外出 长期", "没人住": "空置 外出",
+    "空着": "空置", "保姆": "家政", "阿姨": "家政 保洁", "开荒": "保洁 家政",
+    "床垫": "大件垃圾 家具", "沙发": "大件垃圾 家具", "冰箱": "大件垃圾 家电", "洗衣机": "家电 大件垃圾",
+    "旧家具": "大件垃圾", "瓷砖": "建筑垃圾 装修", "水泥": "建筑垃圾 装修", "砖头": "建筑垃圾",
+    "封阳台": "装修 禁止 外立面", "打墙": "装修 承重墙 禁止", "拆墙": "装修 承重墙 禁止",
+    "砸墙": "装修 承重墙", "外机": "空调 装修 外立面", "电钻": "装修 施工 噪音", "工人": "装修 施工",
+    "朋友": "访客", "亲戚": "访客", "爸妈": "访客", "父母": "访客", "来玩": "访客",
+    "游泳": "泳池", "看书": "书吧 图书", "借书": "书吧 图书", "地铁": "班车",
+    "水龙头": "维修 报修", "马桶": "维修 下水道 堵", "地漏": "下水道 堵", "下水道": "堵",
+    "返水": "堵 下水道", "灯": "维修 照明", "插座": "维修 电",
+    "门锁": "维修", "热水器": "维修", "渗水": "漏水 维修", "裂缝": "维修 保修", "裂了": "维修 保修",
+    "蚊子": "消杀", "蟑螂": "消杀", "老鼠": "消杀",
+    "狗": "宠物 犬", "猫": "宠物", "遛狗": "宠物 犬 牵绳",
+    "吵": "噪音", "装修声": "噪音 装修",
+    "快递": "驿站", "取件": "快递 驿站", "寄件": "快递 驿站",
+    "报销": "发票", "开票": "发票", "专票": "发票 专用",
+    "车牌": "登记 车辆", "换车": "车牌 登记", "新车": "车牌 登记",
+    "访客车": "访客 停车", 
+    "交钱": "缴费", "欠费": "逾期 滞纳金", "拖欠": "逾期 欠费", "晚交": "逾期 欠费",
+    "装完": "完工 验收", "竣工": "验收 完工",
+}
 
 # English words and phrases residents use → Chinese words a Chinese handbook uses.
 # Longer phrases are applied first (see knowledge.text).
@@ -186,6 +245,37 @@ ENGLISH: dict[str, str] = {
     "cockroaches": "蟑螂", "rats": "老鼠", "mice": "老鼠", "disinfection": "消毒",
     "signature": "签字", "sign": "签字", "id": "身份证", "documents": "材料", "document": "材料",
     "materials": "材料", "procedure": "手续", "procedures": "手续", "process": "流程",
+    "kid": "儿童", "kids'": "儿童", "baby": "儿童", "adult": "成人", "adults": "成人", "without": "无",
+    "swim": "游泳", "swimming lessons": "游泳 培训", "lifeguard": "救生员", 
+    "book": "预约", "booking": "预约", "reserve": "预约", "reservation": "预约", "room": "房间",
+    "clubhouse": "会所", "club": "会所", "library": "书吧 图书", "books": "书", "reading": "阅读",
+    "report": "报修", "flat": "家", "apartment": "家", "home": "家", "house": "房屋", "my place": "家",
+    "break": "坏", "breaks": "坏", "break into": "盗窃", "breaking": "盗窃", "robbery": "盗窃",
+    "pouring": "进水", "burst": "爆管", "flooded": "水浸", "fainted": "晕倒", "collapsed": "晕倒",
+    "bleeding": "流血", "sick": "疾病", "heart attack": "急救", "first aid": "急救", "aed": "aed",
+    "throw": "抛物", "throwing": "抛物", "thrown": "抛物", "falling": "高空 抛物",
+    "recognized": "识别", "recognised": "识别", "recognize": "识别", "face": "人脸", "face recognition": "人脸识别",
+    "friend": "访客", "friends": "访客", "family": "家人",
+    "paperwork": "手续 材料", "arrange": "办理", "before": "前", "after": "后", "finish": "完工",
+    "finished": "完工", "done": "完工", "saturday": "周末", "sunday": "周末", "weekday": "工作日",
+    "workday": "工作日", "early": "早上", "am": "上午", "pm": "下午", "noon": "中午",
+    "square": "平方米", "per": "每", "meter": "米", "metre": "米", "vacant": "空置", "empty": "空置",
+    "discount": "优惠", "late fee": "滞纳金", "lost and found": "失物招领", "found": "捡到",
+    "wallet": "钱包", "away": "外出", "abroad": "出国", "travel": "外出", "trip": "外出",
+    "locker": "快递柜", "lockers": "快递柜", "pick up": "取件", "collect": "取件", "parcel station": "驿站", "pickup station": "驿站",
+    "shuttle": "班车", "bus": "班车", "metro": "地铁", "subway": "地铁", "kindergarten": "幼儿园",
+    "school": "学校", "drop off": "接送", "pick-up": "接送", "ev charger": "充电桩",
+    "electric car": "电动汽车", "electric vehicle": "电动汽车", "install": "安装", "installation": "安装",
+    "mattress": "床垫", "sofa": "沙发", "fridge": "冰箱", "old": "旧", "throw away": "扔",
+    "tiles": "瓷砖", "wall": "墙", "walls": "墙", "knock down": "拆墙", "enclose": "封闭",
+    "sold": "过户", "buy": "购买", "bought": "购买", "transfer ownership": "过户", "landlord": "房东",
+    "typhoon season": "台风", "wind": "大风", "warranty": "保修", "developer": "开发商", "crack": "裂缝",
+    "cracked": "裂缝", "waterproofing": "防水", "drain blocked": "堵", "toilet blocked": "马桶 堵",
+    "week": "周", "this week": "本周", "next week": "下周", "planned": "计划", "schedule": "计划",
+    "scheduled": "计划", "next door": "邻居", "membership": "会员卡", "member": "会员", "day": "天",
+    "days": "天", "daily": "每天", "long": "多久", "stay": "停留", "store": "存放", "storage": "存放",
+    "keep my": "存放", "leave my": "存放", "items": "物品", "belongings": "物品", "stuff": "物品",
+    "building": "楼", "buildings": "楼", "block": "楼", "floor": "楼层", "unit": "单元",
     "where": "哪里", "who": "谁", "how long": "多久", "what time": "几点",
 }
 
@@ -197,6 +287,13 @@ can could may might must to of in on at by for with from about as into onto over
 out off again then there here what which how why and or but if so not no yes please hi hello hey
 thanks thank ok okay any some get got need want wanna know tell let im i'm whats what's is there
 does anyone just still also very much many more most too really kindly sir madam dear
+there's it's don't can't cannot won't isn't aren't doesn't didn't i've i'd i'll you're we're
+like anything something someone anyone everyone anybody somebody other else one every each
+go going goes come coming comes make makes take takes put use used using see look looking find
+give keep leave right now soon ever never always usually only even though because while during
+until since through across than then thing things stuff way lot lots bit little big new good bad
+best nearest near next last this week's sure possible able allowed okay fine guys team
+again already yet almost about around actually maybe perhaps
 """.split())
 
 # Chinese filler words that carry no topic; removed before matching.

@@ -26,7 +26,11 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz
 
 from knowledge.handbook import Entry
-from knowledge.text import MAX_QUESTION_CHARS, is_unigram, normalise, terms
+from knowledge.text import MAX_QUESTION_CHARS, expansions, is_unigram, normalise, terms
+
+
+def _is_cjk(term: str) -> bool:
+    return not term.isascii()
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,15 +58,23 @@ class Tuning:
 
     unigram_weight: float = 0.35      # single characters say less than bigrams
     unknown_weight: float = 0.6       # share of max IDF for terms the handbook never uses
+    unknown_word_weight: float = 1.5  # the same for a whole (English) word the handbook never uses
+    isolated_unknown: float = 0.3     # an unknown bigram between known ones: likely a word boundary
+    unknown_run_word: bool = True     # a short run with no known bigram (often a glossed English word) is a word
     key_field: float = 3.0            # BM25F field weights: title and aliases,
     tag_field: float = 1.5            # tags and chapter title,
     answer_field: float = 1.0         # answer text
     k1: float = 1.2
     b: float = 0.5
+    expansion_weight: float = 0.5     # topic words a described situation adds to the question
     w_fuzzy: float = 0.15             # share of the score from the best fuzzy title/alias match
-    threshold: float = 0.3            # below this the handbook does not cover the question
-    tie_margin: float = 0.0           # best and second within this, both below tie_floor: decline
-    tie_floor: float = 0.6
+    margin_weight: float = 3.0        # confidence = best * (1 + margin_weight * (best - second))
+    # The decline threshold is calibrated on each handbook: its own titles and aliases are asked
+    # with their entry hidden, which shows how confident a near-miss looks in this handbook.
+    null_quantile: float = 0.45       # threshold = this quantile of those near-miss confidences,
+    threshold_floor: float = 0.2      # kept within these bounds for tiny or odd handbooks
+    threshold_ceiling: float = 0.6
+    probes: int = 80                  # near-miss questions asked at load (sampled evenly)
     candidates: int = 40
     posting_cap: float = 0.3          # terms in more than this share of entries do not pick candidates
 
@@ -118,12 +130,50 @@ class Matcher:
             for term, value in item.sat.items():
                 if df[term] <= cap:
                     self._postings[term].append((i, value))
+        self.threshold = self._calibrate()
+
+    def _calibrate(self) -> float:
+        """The decline threshold for this handbook, from near-miss questions (see Tuning)."""
+        tuning = self.tuning
+        probes = [(item.entry, phrase) for item in self._items for phrase in (item.entry.title, *item.entry.aliases)]
+        step = max(1, math.ceil(len(probes) / tuning.probes))
+        near_misses = sorted(
+            self.confidence([r for r in self.scores(phrase) if r[1] is not entry]) for entry, phrase in probes[::step]
+        )
+        if len(near_misses) < 5:   # too small a handbook to learn from
+            return tuning.threshold_floor
+        value = near_misses[int(tuning.null_quantile * (len(near_misses) - 1))]
+        return min(max(value, tuning.threshold_floor), tuning.threshold_ceiling)
 
     def _weight(self, term: str) -> float:
         idf = self._idf.get(term)
         if idf is None:
-            idf = self._max_idf * self.tuning.unknown_weight
+            share = self.tuning.unknown_weight if _is_cjk(term) else self.tuning.unknown_word_weight
+            idf = self._max_idf * share
         return idf * (self.tuning.unigram_weight if is_unigram(term) else 1.0)
+
+    def _question_weights(self, runs: tuple[str, ...]) -> dict[str, float]:
+        """IDF weight of each question term; unknown bigrams next to known ones count little."""
+        weights: dict[str, float] = {}
+        for run in runs:
+            if not _is_cjk(run):
+                weights[run] = self._weight(run)
+                continue
+            for ch in run:
+                weights[ch] = self._weight(ch)
+            bigrams = [run[i:i + 2] for i in range(len(run) - 1)]
+            known = [b in self._idf for b in bigrams]
+            if self.tuning.unknown_run_word and 2 <= len(run) <= 4 and not any(known):
+                # "会所" alone, from "clubhouse": a topic this handbook does not have.
+                weights[run] = self._max_idf * self.tuning.unknown_word_weight
+                continue
+            for i, bigram in enumerate(bigrams):
+                weight = self._weight(bigram)
+                # "物业费在哪交": 费在 is unknown but sits between 业费 and 在哪, so it is a seam, not a topic.
+                if not known[i] and (i == 0 or known[i - 1]) and (i == len(bigrams) - 1 or known[i + 1]):
+                    weight *= self.tuning.isolated_unknown
+                weights[bigram] = max(weights.get(bigram, 0.0), weight)
+        return weights
 
     def scores(self, question: str) -> list[tuple[float, Entry]]:
         """Candidate entries with their scores, best first (empty when nothing is comparable)."""
@@ -133,15 +183,19 @@ class Matcher:
         q_terms = set(terms(runs))
         if not any(not is_unigram(t) for t in q_terms):
             return []   # a lone character or only filler words: nothing to match on
-        weights = {t: self._weight(t) for t in q_terms}
+        tuning = self.tuning
+        weights = self._question_weights(runs)
         total = sum(weights.values())
+        # Topic words of a described situation add evidence but do not raise the bar (total).
+        for term in set(terms(expansions(question))) - q_terms:
+            if term in self._idf:
+                weights[term] = self._weight(term) * tuning.expansion_weight
         acc: dict[int, float] = defaultdict(float)
         for term, weight in weights.items():
             for i, value in self._postings.get(term, ()):
                 acc[i] += weight * value
         if not acc:
             return []
-        tuning = self.tuning
         q_text = "".join(runs)
         results = []
         for i in heapq.nlargest(tuning.candidates, acc, key=acc.__getitem__):
@@ -161,11 +215,21 @@ class Matcher:
         if not ranked:
             return None
         best_score, best = ranked[0]
-        if best_score < self.tuning.threshold:
+        confidence = self.confidence(ranked)
+        if confidence < self.threshold:
             return None
-        if len(ranked) > 1:
-            second = ranked[1][0]
-            if best_score - second < self.tuning.tie_margin and best_score < self.tuning.tie_floor:
-                return None
-        alternatives = tuple((e.title, round(s, 3)) for s, e in ranked[1:4] if s >= self.tuning.threshold * 0.8)
-        return Answer(entry=best, score=round(best_score, 3), alternatives=alternatives)
+        # Runner-ups close to the best are worth a "did you mean" from the desk.
+        alternatives = tuple((e.title, round(s, 3)) for s, e in ranked[1:4] if s >= best_score * 0.75)
+        return Answer(entry=best, score=round(confidence, 3), alternatives=alternatives)
+
+    def confidence(self, ranked: list[tuple[float, Entry]]) -> float:
+        """How sure the best match is, in [0, 1]: its score, raised by its lead over the second.
+
+        A question the handbook covers usually matches one entry clearly; one it does
+        not cover matches several entries a little, with no clear winner.
+        """
+        if not ranked:
+            return 0.0
+        best = ranked[0][0]
+        second = ranked[1][0] if len(ranked) > 1 else 0.0
+        return min(1.0, best * (1 + self.tuning.margin_weight * (best - second)))

@@ -39,6 +39,7 @@ _FILLER_SAFE_BACK = {v: k for k, v in _FILLER_SAFE_MARK.items()}
 _FILLER_SAFE = _alternation(list(lexicon.FILLER_SAFE))
 _FILLER_SAFE_RESTORE = re.compile("\x00\\d+\x00")
 _FILLERS = _alternation(list(lexicon.FILLERS))
+_CONCEPTS = _alternation(list(lexicon.CONCEPTS))
 _ENGLISH_PHRASES = sorted((p for p in lexicon.ENGLISH if " " in p), key=len, reverse=True)
 _ENGLISH_PHRASE = re.compile(
     r"\b(?:" + "|".join(re.escape(p).replace(r"\ ", r"\s+") for p in _ENGLISH_PHRASES) + r")\b"
@@ -58,7 +59,7 @@ def _english_to_chinese(text: str) -> str:
     text = _ENGLISH_PHRASE.sub(lambda m: " " + lexicon.ENGLISH[" ".join(m.group(0).split())] + " ", text)
 
     def word(match: re.Match[str]) -> str:
-        w = match.group(0)
+        w = match.group(0).removesuffix("'s").removesuffix("'")
         if w in lexicon.ENGLISH_STOPWORDS:
             return " "
         if w in lexicon.ENGLISH:
@@ -70,13 +71,17 @@ def _english_to_chinese(text: str) -> str:
     return _ENGLISH_WORD.sub(word, text)
 
 
-@lru_cache(maxsize=4096)
-def normalise(text: str) -> tuple[str, ...]:
-    """Runs of comparable text: fixed typos, English glossed to Chinese, synonyms folded, fillers gone."""
+def _prepare(text: str) -> str:
     text = clean(text)
     text = _PLACEHOLDER.sub(" ", _MARKUP.sub(" ", text))
     text = _TYPOS.sub(lambda m: lexicon.TYPOS[m.group(0)], text)
-    text = _english_to_chinese(text)
+    return _english_to_chinese(text)
+
+
+@lru_cache(maxsize=4096)
+def normalise(text: str) -> tuple[str, ...]:
+    """Runs of comparable text: fixed typos, English glossed to Chinese, synonyms folded, fillers gone."""
+    text = _prepare(text)
     text = _SYNONYMS.sub(lambda m: _SYNONYM_OF[m.group(0)], text)
     text = _HOW.sub("怎么", text)
     text = _FILLER_SAFE.sub(lambda m: _FILLER_SAFE_MARK[m.group(0)], text)
@@ -85,8 +90,15 @@ def normalise(text: str) -> tuple[str, ...]:
     return tuple(_RUN.findall(text))
 
 
+@lru_cache(maxsize=4096)
+def expansions(question: str) -> tuple[str, ...]:
+    """Runs of topic words for situations the question describes (lexicon.CONCEPTS)."""
+    found = [lexicon.CONCEPTS[m.group(0)] for m in _CONCEPTS.finditer(_prepare(question))]
+    return normalise(" ".join(found)) if found else ()
+
+
 def terms(runs: tuple[str, ...]) -> list[str]:
-    """Terms of normalised runs: bigrams and unigrams of Chinese runs, whole ASCII words."""
+    """Terms of normalised runs: unigrams and bigrams of Chinese runs, whole ASCII words."""
     out: list[str] = []
     for run in runs:
         if _IS_CJK.match(run):

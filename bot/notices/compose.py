@@ -191,6 +191,10 @@ class NoticeTemplates:
         return self.render(f"{purpose.value}.{language}.j2", f=_with_blanks(kind, fields),
                            kind=kind.value, lang=language)
 
+    def local(self, value: datetime, lang: str = "zh") -> str:
+        """A UTC instant as community local time, e.g. 2026年11月25日(周三) 09:00."""
+        return self._format_local(value, lang)
+
     def _format_local(self, value: datetime | None, lang: str = "zh") -> str:
         if value is None:
             return ""

@@ -16,7 +16,7 @@ HOSTILE = {
     "100 KB": "物业费怎么交" * 17000,
     "binary": bytes(range(256)).decode("latin-1"),
     "control characters": "\x00\x01\x02\x1b[31m\x7f",
-    "lone surrogates": "\ud800物业\udfff",
+    "lone surrogates": "\ud800\udfff\udc80",
     "regex metacharacters": ".*+?()[]{}|^$\\1(?P<x>)" * 20,
     "markup": "<script>alert('x')</script>{{hotline}}**__`",
     "sql": "'; DROP TABLE tickets; --",
@@ -37,6 +37,11 @@ def test_hostile_question_is_declined(mini: Handbook, question: str) -> None:
 @pytest.mark.parametrize("value", [None, 42, b"\xff", ["物业费"]], ids=["None", "int", "bytes", "list"])
 def test_non_string_question_is_declined(mini: Handbook, value: object) -> None:
     assert mini.answer(value) is None  # type: ignore[arg-type]
+
+
+def test_lone_surrogates_inside_a_real_question_do_not_stop_the_answer(mini: Handbook) -> None:
+    found = mini.answer("\ud800物业费在哪里交\udfff")
+    assert found is not None and found.title == "物业费怎么交?"
 
 
 def test_long_but_reasonable_question_is_still_answered(mini: Handbook) -> None:

@@ -52,7 +52,7 @@ def test_ask_fill_from_toml_fills_community_placeholders(tmp_path: Path) -> None
 
 
 def test_ask_survives_invalid_bytes_and_crlf_without_losing_lines() -> None:
-    stdin = b"\xff\xfe\x00garbage\r\n\xe7\x89\xa9\xe4\xb8\x9a\xe8\xb4\xb9\xe6\x80\x8e\xe4\xb9\x88\xe4\xba\xa4\r\n\x80"
+    stdin = b"\xff\xfe\x00zzqx\r\n\xe7\x89\xa9\xe4\xb8\x9a\xe8\xb4\xb9\xe6\x80\x8e\xe4\xb9\x88\xe4\xba\xa4\r\n\x80"
     result = desk("ask", "--handbook", str(MINI), stdin=stdin)
     assert result.returncode == 0, result.stderr
     records = json_lines(result.stdout)

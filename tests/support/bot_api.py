@@ -503,6 +503,13 @@ class BotApiEmulator:
         with self._lock:
             return self._files[file_id].kind
 
+    def take_updates(self) -> list[Json]:
+        """Remove and return the queued updates (for tests that build Updates without HTTP)."""
+        with self._lock:
+            taken = list(self._pending)
+            self._pending.clear()
+            return taken
+
     def pending_updates(self) -> int:
         with self._lock:
             return len(self._pending)
