@@ -28,6 +28,7 @@ from bot.dialogue import (
     is_question,
     mentions_home,
     mentions_public_place,
+    parse_building,
     parse_command,
     parse_flat,
     wants_human,
@@ -61,7 +62,8 @@ from bot.workflow import (
     next_actions,
     transition_for,
 )
-from intents.labels import Classification, EmergencyKind, Intent
+from intents.labels import Classification, Intent
+from knowledge import Handbook, fill_placeholders
 
 logger = logging.getLogger(__name__)
 
@@ -93,7 +95,7 @@ class ServiceDesk:
     """The service desk: every resident and staff message, and the timed sweeps."""
 
     def __init__(
-        self, *, config: Config, store: TicketStore, handbook: Any, templates: Templates,
+        self, *, config: Config, store: TicketStore, handbook: Handbook, templates: Templates,
         classify: Callable[[str], Classification] | None = None, unsure_below: float | None = None,
     ) -> None:
         if classify is None or unsure_below is None:
@@ -121,6 +123,7 @@ class ServiceDesk:
         """Store ``msg``, act on it and return what to deliver; never raises for bad input."""
         try:
             with self._store.work() as w:
+                w.lock_chat(msg.chat)  # one chat's messages one at a time: dialogue state stays whole
                 seen = w.inbound_seen(msg)
                 if seen is not None and seen.outcome != "failed":
                     logger.info("duplicate delivery of %s/%s ignored", msg.chat.channel, msg.message_id)
@@ -205,8 +208,6 @@ class ServiceDesk:
     # ======================================================================================
     def _fill(self, text: str) -> str:
         """Handbook text with the community's {{key}} placeholders filled in."""
-        from knowledge import fill_placeholders
-
         return fill_placeholders(text, self._facts)
 
     def _on_duty(self, w: Work) -> list[Staff]:
@@ -432,6 +433,10 @@ class _ResidentTurn:
         if state == State.RENOVATION and not self.is_emergency(text):
             self.renovation_step(text)
             return
+        if state == State.REPORT and self.dlg.get("waiting") == "place" and len(text) <= 20 and (
+                parse_flat(text) or mentions_home(text) or mentions_public_place(text)):
+            self.report_step(text)  # an address, however alarming it looks to the classifier
+            return
         if state == State.REPORT and not self.is_emergency(text):
             if not text or not self.is_new_request(text) or mentions_home(text) or mentions_public_place(text):
                 self.report_step(text)
@@ -564,7 +569,8 @@ class _ResidentTurn:
         self.resident.building, self.resident.unit, self.resident.room = flat.building, flat.unit, flat.room
         self.w.save(self.resident)
         self.idle()
-        self.say("flat_registered", flat=flat.label())
+        self.say("flat_registered", flat=flat.label(), ask_phone=not self.resident.phone,
+                 request_phone=not self.resident.phone)
         if pending and pending != text or (pending and first_contact):
             self.route_pending(pending, attachments)
 
@@ -692,7 +698,9 @@ class _ResidentTurn:
         if mentions_home(text) and r.building:
             return self.flat_label(), r.building, r.unit, r.room
         if mentions_public_place(text):
-            return self.d._t.resident("public_place", self.lang), None, None, None
+            building = parse_building(text)
+            label = self.d._t.resident("public_place", self.lang, building=building)
+            return label, building, None, None
         if prefer_home and r.building:
             return self.flat_label(), r.building, r.unit, r.room
         return "", None, None, None
@@ -715,7 +723,9 @@ class _ResidentTurn:
         elif text and not fresh:
             if waiting == "place":
                 place = self.place_of(text, None, prefer_home=False)
-                data["place"] = list(place) if place[0] else [text[:200], None, None, None]
+                if not parse_flat(text) and not (mentions_home(text) and self.resident.building):
+                    place = (text[:200], parse_building(text), None, None)  # their own words say where
+                data["place"] = list(place)
                 flat = parse_flat(text)
                 if not data.get("description") and not flat and not mentions_home(text) and len(text) > 12:
                     data["description"] = text
@@ -877,7 +887,7 @@ class _ResidentTurn:
     def relay_to_agent(self, text: str) -> None:
         code = self.dlg.get("ticket", "")
         ticket = self.own_ticket(code)
-        if ticket is None or not ticket.is_open and ticket.kind != TicketKind.INQUIRY:
+        if ticket is None or not ticket.is_open:  # closed meanwhile: the bot answers again
             self.idle()
             self.on_free_message(text)
             return
@@ -945,8 +955,12 @@ class _ResidentTurn:
         self.attach(ticket, attachments)
         ticket.updated_at = self.t.now
         self.w.save(ticket)
-        self.idle(focus=ticket.code)
+        album = self.t.msg.album
+        same_album = album is not None and self.dlg.get("album") == album
+        self.set_state(State.IDLE, focus=ticket.code, **({"album": album} if album else {}))
         self.t.ticket_code = ticket.code
+        if same_album and not text:
+            return  # the rest of an album already acknowledged: one reply per album, not per photo
         self.say("added", code=ticket.code, photos=len(attachments), ticket=ticket.code)
         self.notify_added(ticket, text, len(attachments))
 
@@ -963,12 +977,17 @@ class _ResidentTurn:
         if ticket is not None and ticket.is_open:
             self.add_to_ticket(ticket.code, "")
             return
+        album = self.t.msg.album
+        if album is not None and self.dlg.get("album") == album and self.dlg.get("pending_attachments"):
+            pending = self.dlg.get("pending_attachments") + self.attachments_data()
+            self.set_state(self.dlg.state, **{**(self.dlg.data or {}), "pending_attachments": pending})
+            return  # the rest of an album whose ticket we already asked about
         open_tickets = self.w.tickets_of(self.resident.id, open_only=True, limit=6)
         if len(open_tickets) == 1:
             self.add_to_ticket(open_tickets[0].code, "")
             return
         if open_tickets:
-            self.set_state(State.IDLE, pending_attachments=self.attachments_data())
+            self.set_state(State.IDLE, pending_attachments=self.attachments_data(), album=album)
             self.say("which_ticket", tickets=open_tickets,
                      buttons=tuple((Button(t.code, f"add:{t.code}"),) for t in open_tickets))
             return
@@ -1069,7 +1088,10 @@ def _category(c: Classification) -> str | None:
     for kind, _, value in clues:
         if kind == "facility" and value:
             return value[:32]
-    return clues[0][2][:32] or clues[0][0][:32] if clues else None
+    if not clues:
+        return None
+    kind, _, value = clues[0]
+    return (value or kind)[:32] or None
 
 
 def _att_dict(a: Attachment) -> dict[str, str | None]:
@@ -1167,7 +1189,9 @@ class _StaffTurn:
             return
         code, rest = self.code_and_rest(command)
         match command.name:
-            case "help" | "start":
+            case "help":
+                self.reply("help")
+            case "start" if code is None:  # a resident's /start typed by staff: show the staff help
                 self.reply("help")
             case "queue":
                 tickets = self.w.queue(limit=20)
@@ -1184,6 +1208,8 @@ class _StaffTurn:
                     self.send_to_resident(code, rest)
             case "note":
                 self.note(code, rest)
+            case "verify":
+                self.verify(code)
             case "close":
                 self.close(code)
             case "ack":
@@ -1297,6 +1323,20 @@ class _StaffTurn:
             return
         self.w.add_event(ticket, at=self.now, actor=self.actor, kind=EventKind.NOTE, text=text)
         self.reply("note_saved", t=ticket, ticket=ticket.code)
+
+    def verify(self, code: str | None) -> None:
+        """Mark the resident of a ticket as verified (staff checked who lives in the flat)."""
+        ticket = self.ticket(code)
+        if ticket is None:
+            return
+        resident = self.w.resident_by_id(ticket.resident_id)
+        if resident is None:
+            self.reply("unknown_ticket", code=code)
+            return
+        resident.verified = True
+        self.w.save(resident)
+        self.w.add_event(ticket, at=self.now, actor=self.actor, kind=EventKind.NOTE, text="resident verified")
+        self.reply("verified", t=ticket, resident=resident, ticket=ticket.code)
 
     def close(self, code: str | None) -> None:
         """Hand the chat back to the bot; an inquiry handed to a person is closed."""

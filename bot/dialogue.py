@@ -70,6 +70,16 @@ def parse_flat(text: str) -> Flat | None:
     return None
 
 
+_BUILDING = re.compile(r"(\d{1,3}|[A-Za-z])\s*(?:栋|号楼|幢|座)|(?:building|bldg|block)\s*(\d{1,3}|[A-Za-z])\b",
+                       re.IGNORECASE)
+
+
+def parse_building(text: str) -> str | None:
+    """The building a message names ("3号楼电梯" → "3"), if any."""
+    match = _BUILDING.search(unicodedata.normalize("NFKC", text))
+    return (match.group(1) or match.group(2)).upper() if match else None
+
+
 _CODE = re.compile(r"\b([RCDEQ])-?(\d{8})-?(\d{4})\b", re.IGNORECASE)
 
 
@@ -113,6 +123,8 @@ def detect_language(text: str, hint: str | None = None) -> str:
         short = hint.lower()[:2]
         if short in ("zh", "en"):
             return short
+    if text.lstrip().startswith("/"):
+        return "zh"  # a command says nothing about the language: default to the community's
     if _CJK.search(text):
         return "zh"
     if _LATIN.search(text):

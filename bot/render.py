@@ -36,14 +36,14 @@ class Templates:
         self._env.filters["status_zh"] = lambda s: STATUS_ZH.get(Status(s), s)
         self._env.filters["status_en"] = lambda s: STATUS_EN.get(Status(s), s)
 
-    def resident(self, name: str, lang: str, **context: object) -> str:
-        """Render ``{lang}/{name}.j2`` for a resident (zh when the language is unknown)."""
+    def resident(self, template: str, lang: str, /, **context: object) -> str:
+        """Render ``{lang}/{template}.j2`` for a resident (zh when the language is unknown)."""
         lang = lang if lang in LANGUAGES else "zh"
-        return self._render(f"{lang}/{name}.j2", context)
+        return self._render(f"{lang}/{template}.j2", context)
 
-    def staff(self, name: str, **context: object) -> str:
-        """Render ``staff/{name}.j2`` for staff."""
-        return self._render(f"staff/{name}.j2", context)
+    def staff(self, template: str, /, **context: object) -> str:
+        """Render ``staff/{template}.j2`` for staff."""
+        return self._render(f"staff/{template}.j2", context)
 
     def label(self, name: str, lang: str) -> str:
         """A button label from ``{lang}/labels.j2``."""

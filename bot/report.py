@@ -4,8 +4,8 @@
 
 The plan (服务目标) asks for a 100% handling rate (处理率), a 95% follow-up rate
 (回访率) and 95% satisfaction (满意度). Definitions, the JSON shape and the CSV
-columns are in docs/operations.md. Everything is aggregated in SQL (a handful
-of GROUP BY queries), so a year of a million tickets takes seconds; percentiles
+columns are in docs/operations.md. Everything is aggregated in SQL (three GROUP BY
+queries), so a year of a million tickets takes seconds; percentiles
 come from per-minute histograms, exact to the minute.
 """
 
@@ -29,6 +29,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Integer, and_, case, cast, extract, func, literal_column, or_, select
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.sql import Select, Subquery
 from sqlalchemy.sql.elements import ColumnElement
 
 from bot.models import Ticket, TicketKind
@@ -238,13 +239,15 @@ def build_report(engine: Engine, period: Period, *, now: datetime, community: st
         groups = _group_counts(conn, in_period, now)
         response = _histograms(conn, in_period, T.responded_at)
         resolution = _histograms(conn, in_period, T.resolved_at)
-        categories = _top_categories(conn, in_period)
 
     by_kind: dict[str, Counts] = defaultdict(Counts)
     by_building: dict[str, Counts] = defaultdict(Counts)
-    for (kind, building), counts in groups.items():
+    categories: dict[str, Counter[str]] = {TicketKind.REPAIR.value: Counter(), TicketKind.COMPLAINT.value: Counter()}
+    for (kind, building, category), counts in groups.items():
         by_kind[kind] += counts
         by_building[building] += counts
+        if kind in categories and counts.received:
+            categories[kind][category] += counts.received
     total = sum(by_kind.values(), Counts())
     kinds = [k.value for k in TicketKind if k.value in by_kind] + sorted(set(by_kind) - set(TicketKind))
     return Report(
@@ -258,7 +261,10 @@ def build_report(engine: Engine, period: Period, *, now: datetime, community: st
         resolution=Durations.from_histogram(_merge(resolution.values())),
         response_by_kind={k: Durations.from_histogram(h) for k, h in response.items()},
         resolution_by_kind={k: Durations.from_histogram(h) for k, h in resolution.items()},
-        top_categories=categories,
+        top_categories={
+            kind: sorted(counter.items(), key=lambda item: (-item[1], item[0]))[:TOP_CATEGORIES]
+            for kind, counter in categories.items()
+        },
     )
 
 
@@ -276,14 +282,27 @@ def _merge(histograms: Iterable[Mapping[int, int]]) -> Counter[int]:
     return merged
 
 
-def _sum_if(condition: ColumnElement[bool]) -> ColumnElement[int]:
-    return func.sum(case((condition, 1), else_=0))
+def _flag(condition: ColumnElement[bool]) -> ColumnElement[int]:
+    return case((condition, 1), else_=0)
 
 
-def _group_counts(conn: Connection, in_period: ColumnElement[bool], now: datetime) -> dict[tuple[str, str], Counts]:
-    """One pass over the period's tickets: every count, per (kind, building)."""
+def _rows_then_groups(conn: Connection, rows: Select) -> Subquery:
+    """``rows`` as a subquery the outer GROUP BY reads.
+
+    On SQLite, LIMIT -1 (no limit) keeps the subquery from being flattened into
+    the aggregate, so the GROUP BY sorter carries a few small values per ticket
+    instead of every column the expressions read: about a third faster on a
+    million rows. PostgreSQL hashes the groups and needs no help.
+    """
+    if conn.dialect.name == "sqlite":
+        rows = rows.limit(-1)
+    return rows.subquery("t")
+
+
+def _group_counts(conn: Connection, in_period: ColumnElement[bool],
+                  now: datetime) -> dict[tuple[str, str, str], Counts]:
+    """One pass over the period's tickets: every count, per (kind, building, category)."""
     handled = T.status.in_([s.value for s in HANDLED])
-    cancelled = T.status == Status.CANCELLED.value
     received = T.status != Status.CANCELLED.value
     is_open = and_(T.is_open.is_(True), received)
     overdue = and_(is_open, or_(
@@ -292,18 +311,23 @@ def _group_counts(conn: Connection, in_period: ColumnElement[bool], now: datetim
     ))
     follow_up_due = and_(handled, T.kind.in_([k.value for k in FOLLOWED_UP_KINDS]))
     followed_up = and_(follow_up_due, or_(T.followed_up_at.is_not(None), T.rating.is_not(None)))
-    building = func.coalesce(T.building, literal_column(f"'{NO_BUILDING}'"))
-    stmt = (
-        select(
-            T.kind, building.label("building"),
-            _sum_if(received), _sum_if(handled), _sum_if(is_open), _sum_if(cancelled), _sum_if(overdue),
-            _sum_if(follow_up_due), _sum_if(followed_up),
-            func.count(T.rating), _sum_if(T.rating >= SATISFIED_FROM), func.coalesce(func.sum(T.rating), 0),
-        )
-        .where(in_period)
-        .group_by(T.kind, building)
-    )
-    return {(row[0], row[1]): Counts(*(int(v or 0) for v in row[2:])) for row in conn.execute(stmt)}
+    rows = _rows_then_groups(conn, select(
+        T.kind.label("kind"),
+        func.coalesce(T.building, literal_column(f"'{NO_BUILDING}'")).label("building"),
+        func.coalesce(T.category, literal_column(f"'{NO_CATEGORY}'")).label("category"),
+        _flag(received).label("received"), _flag(handled).label("handled"), _flag(is_open).label("open"),
+        _flag(T.status == Status.CANCELLED.value).label("cancelled"), _flag(overdue).label("overdue"),
+        _flag(follow_up_due).label("follow_up_due"), _flag(followed_up).label("followed_up"),
+        T.rating.label("rating"),
+    ).where(in_period))
+    c = rows.c
+    stmt = select(
+        c.kind, c.building, c.category,
+        func.sum(c.received), func.sum(c.handled), func.sum(c.open), func.sum(c.cancelled), func.sum(c.overdue),
+        func.sum(c.follow_up_due), func.sum(c.followed_up),
+        func.count(c.rating), func.sum(_flag(c.rating >= SATISFIED_FROM)), func.coalesce(func.sum(c.rating), 0),
+    ).group_by(c.kind, c.building, c.category)
+    return {(row[0], row[1], row[2]): Counts(*(int(v or 0) for v in row[3:])) for row in conn.execute(stmt)}
 
 
 def _minutes_between(conn: Connection, start: Any, end: Any) -> ColumnElement[int]:
@@ -318,31 +342,14 @@ def _minutes_between(conn: Connection, start: Any, end: Any) -> ColumnElement[in
 
 def _histograms(conn: Connection, in_period: ColumnElement[bool], until: Any) -> dict[str, Counter[int]]:
     """Per kind, {minutes from opening to ``until``: tickets}, for tickets where ``until`` is set."""
-    minutes = _minutes_between(conn, T.opened_at, until).label("minutes")
-    stmt = (
-        select(T.kind, minutes, func.count())
-        .where(in_period, until.is_not(None))
-        .group_by(T.kind, minutes)
-    )
+    rows = _rows_then_groups(conn, select(
+        T.kind.label("kind"), _minutes_between(conn, T.opened_at, until).label("minutes"),
+    ).where(in_period, until.is_not(None)))
+    stmt = select(rows.c.kind, rows.c.minutes, func.count()).group_by(rows.c.kind, rows.c.minutes)
     out: dict[str, Counter[int]] = defaultdict(Counter)
     for kind, mins, n in conn.execute(stmt):
         out[kind][int(mins)] += int(n)
     return dict(out)
-
-
-def _top_categories(conn: Connection, in_period: ColumnElement[bool]) -> dict[str, list[tuple[str, int]]]:
-    """The most frequent categories of repairs and complaints (most first, then by name)."""
-    category = func.coalesce(T.category, literal_column(f"'{NO_CATEGORY}'")).label("category")
-    kinds = (TicketKind.REPAIR.value, TicketKind.COMPLAINT.value)
-    stmt = (
-        select(T.kind, category, func.count().label("n"))
-        .where(in_period, T.kind.in_(kinds), T.status != Status.CANCELLED.value)
-        .group_by(T.kind, category)
-    )
-    grouped: dict[str, list[tuple[str, int]]] = {k: [] for k in kinds}
-    for kind, name, n in conn.execute(stmt):
-        grouped[kind].append((name, int(n)))
-    return {k: sorted(v, key=lambda item: (-item[1], item[0]))[:TOP_CATEGORIES] for k, v in grouped.items()}
 
 
 # ======================================================================================

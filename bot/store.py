@@ -66,6 +66,11 @@ class DialogueState:
         return (self.data or {}).get(key, default)
 
 
+def _inbound_key(msg: Inbound) -> tuple[str, str, str]:
+    """The idempotency key, cut to the column sizes (real ids are far shorter)."""
+    return msg.chat.channel[:32], msg.chat.id[:64], msg.message_id[:64]
+
+
 class Work:
     """One transaction's worth of reads and writes (see TicketStore.work)."""
 
@@ -73,21 +78,33 @@ class Work:
         self.session = session
 
     # -- messages ---------------------------------------------------------------------------
+    def lock_chat(self, chat: ChatRef) -> None:
+        """Serialise the handling of one chat's messages across workers until this transaction ends.
+
+        PostgreSQL: a transaction-scoped advisory lock on the chat. SQLite needs
+        none: every transaction already holds the database's write lock.
+        """
+        if self.session.get_bind().dialect.name == "postgresql":
+            self.session.exec(
+                select(func.pg_advisory_xact_lock(func.hashtextextended(f"{chat.channel}:{chat.id}", 0)))
+            ).one()
+
     def inbound_seen(self, msg: Inbound) -> InboundMessage | None:
         """The stored copy of ``msg`` (same chat and message id), if it arrived before."""
+        channel, chat_id, message_id = _inbound_key(msg)
         return self.session.exec(
             select(InboundMessage).where(
-                InboundMessage.channel == msg.chat.channel,
-                InboundMessage.chat_id == msg.chat.id,
-                InboundMessage.message_id == msg.message_id,
+                InboundMessage.channel == channel,
+                InboundMessage.chat_id == chat_id,
+                InboundMessage.message_id == message_id,
             )
         ).first()
 
     def record_inbound(self, msg: Inbound, *, outcome: str = "handled") -> InboundMessage:
         """Store ``msg`` (a failed earlier attempt is reused, not duplicated)."""
+        channel, chat_id, message_id = _inbound_key(msg)
         row = self.inbound_seen(msg) or InboundMessage(
-            channel=msg.chat.channel, chat_id=msg.chat.id, message_id=msg.message_id,
-            received_at=msg.received_at,
+            channel=channel, chat_id=chat_id, message_id=message_id, received_at=msg.received_at,
         )
         row.sender_id = msg.sender_id[:64]
         row.text = msg.text
@@ -363,9 +380,8 @@ class TicketStore:
     @contextmanager
     def work(self) -> Iterator[Work]:
         """One transaction: committed when the block ends, rolled back if it raises."""
-        with Session(self._engine, expire_on_commit=False) as session:
-            with session.begin():
-                yield Work(session)
+        with Session(self._engine, expire_on_commit=False) as session, session.begin():
+            yield Work(session)
 
     def sync_staff(self, members: Sequence[StaffMember]) -> None:
         with self.work() as w:

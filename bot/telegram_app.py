@@ -12,13 +12,15 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
 import os
 import re
 import sys
 import time
 from collections import OrderedDict, deque
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -40,7 +42,15 @@ from telegram import (
     Update,
 )
 from telegram.constants import MessageLimit
-from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter, TelegramError, TimedOut
+from telegram.error import (
+    BadRequest,
+    Forbidden,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+    TimedOut,
+)
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
@@ -146,6 +156,9 @@ class TelegramSettings:
     flood_limit: int = 8  # messages a resident may send per flood_window before the polite slow-down
     flood_window: float = 10.0
     album_wait: float = 1.0  # seconds to gather an album's parts into one message to the desk
+    # Updates handled at once (different chats only: one chat's messages stay in order). The desk
+    # runs in worker threads, so database and network waits of one chat overlap with another's.
+    concurrency: int = 16
 
     @classmethod
     def from_config(cls, config: Config, token: str, **overrides: Any) -> TelegramSettings:
@@ -163,15 +176,14 @@ class TelegramSettings:
         roles = {m.telegram_id: m.roles for m in config.staff if m.telegram_id}
         if not roles:
             raise StartupError("[[staff]]: no member has a telegram_id, so nobody could answer residents")
-        values: dict[str, Any] = dict(
-            token=token, staff_group_id=tg.staff_group_id,
-            room_topics={DUTY_ROOM.id: tg.duty_topic_id, ENGINEERING_ROOM.id: tg.engineering_topic_id,
-                         AGENTS_ROOM.id: tg.agents_topic_id, MANAGER_ROOM.id: tg.manager_topic_id},
-            staff_roles=roles, hotline=config.community.hotline, base_url=tg.base_url,
-            max_messages_per_second=tg.max_messages_per_second,
-        )
-        values.update(overrides)
-        return cls(**values)
+        values: dict[str, Any] = {
+            "token": token, "staff_group_id": tg.staff_group_id,
+            "room_topics": {DUTY_ROOM.id: tg.duty_topic_id, ENGINEERING_ROOM.id: tg.engineering_topic_id,
+                            AGENTS_ROOM.id: tg.agents_topic_id, MANAGER_ROOM.id: tg.manager_topic_id},
+            "staff_roles": roles, "hotline": config.community.hotline, "base_url": tg.base_url,
+            "max_messages_per_second": tg.max_messages_per_second,
+        }
+        return cls(**{**values, **overrides})
 
 
 # ======================================================================================
@@ -223,8 +235,10 @@ def attachments_of(message: Message) -> tuple[Attachment, ...]:
     return ()
 
 
-def to_inbound(update: Update, directory: Directory) -> Inbound | None:
+def to_inbound(update: Update, directory: Directory, *, now: datetime | None = None) -> Inbound | None:
     """The desk's view of one update from a private chat or the staff group; None if not for the desk.
+
+    A button press carries no time of its own: it gets ``now`` (default: the clock).
 
     Messages in community groups, service messages, other bots and plain
     chatter in the staff group's non-ticket topics give None.
@@ -245,13 +259,13 @@ def to_inbound(update: Update, directory: Directory) -> Inbound | None:
         where = room or AGENTS_ROOM
     else:
         return None
-    common = dict(sender_id=str(user.id), sender_name=user.full_name, language=language_of(user.language_code),
-                  role=directory.role_of(user.id))
+    common: dict[str, Any] = {"sender_id": str(user.id), "sender_name": user.full_name,
+                              "language": language_of(user.language_code), "role": directory.role_of(user.id)}
     if query is not None:
         if not query.data:
             return None
         # A press has no message id of its own; the query id is unique and repeats on redelivery.
-        return Inbound(where, f"cb:{query.id}", datetime.now(UTC), action=query.data, **common)
+        return Inbound(where, f"cb:{query.id}", now or datetime.now(UTC), action=query.data, **common)
     text = message.text or message.caption or ""
     attachments = attachments_of(message)
     phone = None
@@ -259,9 +273,9 @@ def to_inbound(update: Update, directory: Directory) -> Inbound | None:
         phone = message.contact.phone_number  # only one's own number registers a phone
     if not text and not attachments and phone is None:
         return None  # joins, pins, topic events and other service messages
-    if where.channel == STAFF_CHANNEL and not where.id.startswith("ticket:"):
-        if not text.startswith("/") and not attachments:
-            return None  # staff talking among themselves outside a ticket's topic
+    if where.channel == STAFF_CHANNEL and not where.id.startswith("ticket:") \
+            and not text.startswith("/") and not attachments:
+        return None  # staff talking among themselves outside a ticket's topic
     edited = update.edited_message is not None
     message_id = str(message.message_id)
     received = message.date
@@ -370,7 +384,8 @@ class TelegramTransport:
         self._on_failure = on_failure
         self._sleep = sleep
         self._pacer = SendPacer(settings.max_messages_per_second, sleep=sleep, clock=clock)
-        self._muted: dict[str, float] = {}  # resident chat -> end of the flood slow-down
+        self._topic_lock = asyncio.Lock()  # one topic per ticket, even when two messages race to open it
+        self._dead_topics: set[int] = set()  # configured room topics found deleted: General is used instead
         self.delivered = 0
         self.failed = 0
 
@@ -395,7 +410,7 @@ class TelegramTransport:
         except BadRequest as exc:
             if place.room is not None and "thread not found" in exc.message.lower():
                 logger.warning("topic of staff room %s is gone; recreating it", place.room)
-                again = await self._place(out.to, out.ticket, recreate=True)
+                again = await self._place(out.to, out.ticket, failed_thread=place.thread_id)
                 if again is not None:
                     await self._send(again, out)
                     self.delivered += 1
@@ -417,7 +432,8 @@ class TelegramTransport:
                 await self._deliver_one(note)
 
     # -- where ------------------------------------------------------------------------------
-    async def _place(self, to: ChatRef, ticket: str | None, *, recreate: bool = False) -> Place | None:
+    async def _place(self, to: ChatRef, ticket: str | None, *, failed_thread: int | None = None) -> Place | None:
+        """Where ``to`` is on Telegram; ``failed_thread`` is a topic just found deleted."""
         if to.channel == CHANNEL:
             try:
                 return Place(int(to.id))
@@ -429,12 +445,23 @@ class TelegramTransport:
             return None
         group = self._settings.staff_group_id
         if to.id in self._settings.room_topics:
-            thread = None if recreate else self._settings.room_topics[to.id]
+            thread = self._settings.room_topics[to.id]
+            if thread is not None and (thread == failed_thread or thread in self._dead_topics):
+                # A configured topic was deleted: post in General until the configuration is fixed.
+                if thread not in self._dead_topics:
+                    logger.error("the %s topic (%s) of the staff group is gone; fix [telegram] %s_topic_id",
+                                 to.id, thread, to.id)
+                    self._dead_topics.add(thread)
+                thread = None
             return Place(group, thread, to.id if thread is not None else None)
         if to.id.startswith("ticket:"):
-            thread = None if recreate else self._topics.thread_of(group, to.id)
-            if thread is None:
-                thread = await self._open_topic(to.id.removeprefix("ticket:"), recreated=recreate)
+            thread = self._topics.thread_of(group, to.id)
+            if thread is None or thread == failed_thread:
+                async with self._topic_lock:
+                    thread = self._topics.thread_of(group, to.id)
+                    if thread is None or thread == failed_thread:  # else another message opened it meanwhile
+                        thread = await self._open_topic(to.id.removeprefix("ticket:"),
+                                                        recreated=failed_thread is not None)
             return Place(group, thread, to.id) if thread is not None else Place(group)
         logger.warning("unknown staff room %s; posting in the staff group", to.id)
         return Place(group)
@@ -599,6 +626,10 @@ class TelegramFrontend:
         self._flood = FloodGate(settings.flood_limit, settings.flood_window, clock)
         self._albums: dict[str, _Album] = {}
         self._album_parts_seen: OrderedDict[tuple[str, str], None] = OrderedDict()
+        self._chat_locks: dict[ChatRef, tuple[asyncio.Lock, int]] = {}
+        # The desk's own threads (the loop's default pool has only cpu+4): one per concurrent update.
+        self._workers = ThreadPoolExecutor(settings.concurrency, thread_name_prefix="desk") \
+            if settings.concurrency > 1 else None
         self.directory = Directory(settings.staff_group_id, settings.staff_roles, self._room_of_thread)
         rooms = {topic: room for room, topic in settings.room_topics.items() if topic is not None}
         self._config_rooms = {topic: ChatRef(STAFF_CHANNEL, room) for topic, room in rooms.items()}
@@ -608,8 +639,7 @@ class TelegramFrontend:
         staff_group = filters.Chat(self._settings.staff_group_id)
         app.add_handler(CallbackQueryHandler(self.on_button))
         app.add_handler(ChatMemberHandler(self.on_membership, ChatMemberHandler.MY_CHAT_MEMBER))
-        app.add_handler(MessageHandler(filters.UpdateType.EDITED_MESSAGE & (filters.ChatType.PRIVATE | staff_group),
-                                       self.on_edit))
+        app.add_handler(MessageHandler(filters.UpdateType.EDITED_MESSAGE, self.on_edit))
         app.add_handler(MessageHandler(filters.UpdateType.MESSAGE & filters.ChatType.PRIVATE, self.on_private))
         app.add_handler(MessageHandler(filters.UpdateType.MESSAGE & staff_group, self.on_staff_group))
         app.add_handler(MessageHandler(filters.UpdateType.MESSAGE & filters.ChatType.GROUPS, self.on_group))
@@ -660,13 +690,13 @@ class TelegramFrontend:
         await self.handle(inbound)
 
     async def on_edit(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """A message was edited: the edit is recorded beside the original, nothing is redone."""
+        """A resident edited a message: the edit is recorded beside the original, nothing is redone."""
         user = update.effective_user
         message = update.effective_message
-        if user is None or message is None:
+        if user is None or message is None or message.chat.type != "private":
             return
-        if message.chat.type != "private" and not self.is_staff(user.id):
-            return
+        if self.is_staff(user.id):
+            return  # an edited staff command must not run twice, nor a reply reach the resident twice
         inbound = to_inbound(update, self.directory)
         if inbound is not None:
             await self.handle(inbound)
@@ -752,19 +782,45 @@ class TelegramFrontend:
 
     # -- the desk ---------------------------------------------------------------------------
     async def handle(self, inbound: Inbound) -> None:
-        """Pass ``inbound`` to the desk and deliver its answer (politely held back during a flood)."""
-        flood = "ok"
-        if inbound.chat.channel == CHANNEL and inbound.action is None:
-            flood = self._flood.check(inbound.chat.id)
-        outbounds = self._desk.handle(inbound)
-        if flood != "ok":
-            # Nothing is dropped: the desk has recorded and acted on the message; only the
-            # replies to this resident are replaced by one slow-down notice per window.
-            outbounds = [o for o in outbounds if o.to != inbound.chat]
-            if flood == "slow":
-                lang = inbound.language or "zh"
-                outbounds.insert(0, Outbound(inbound.chat, TEXTS[lang]["slow_down"]))
-        await self._transport.deliver(outbounds)
+        """Pass ``inbound`` to the desk and deliver its answer (politely held back during a flood).
+
+        Messages of one chat are handled one at a time, in arrival order; other chats go on
+        meanwhile (the desk works in a worker thread).
+        """
+        async with self._chat_turn(inbound.chat):
+            flood = "ok"
+            if inbound.chat.channel == CHANNEL and inbound.action is None:
+                flood = self._flood.check(inbound.chat.id)
+            if self._workers is not None:
+                outbounds = await asyncio.get_running_loop().run_in_executor(self._workers, self._desk.handle,
+                                                                             inbound)
+            else:
+                outbounds = self._desk.handle(inbound)
+            if flood != "ok":
+                # Nothing is dropped: the desk has recorded and acted on the message; only the
+                # replies to this resident are replaced by one slow-down notice per window.
+                outbounds = [o for o in outbounds if o.to != inbound.chat]
+                if flood == "slow":
+                    lang = inbound.language or "zh"
+                    outbounds.insert(0, Outbound(inbound.chat, TEXTS[lang]["slow_down"]))
+            await self._transport.deliver(outbounds)
+
+    @contextlib.asynccontextmanager
+    async def _chat_turn(self, chat: ChatRef) -> AsyncIterator[None]:
+        """One chat's turn (FIFO); the lock is forgotten when nobody waits for it."""
+        lock, users = self._chat_locks.get(chat, (None, 0))
+        if lock is None:
+            lock = asyncio.Lock()
+        self._chat_locks[chat] = (lock, users + 1)
+        try:
+            async with lock:
+                yield
+        finally:
+            lock, users = self._chat_locks[chat]
+            if users <= 1:
+                del self._chat_locks[chat]
+            else:
+                self._chat_locks[chat] = (lock, users - 1)
 
     def _deep_link(self, inbound: Inbound, user_id: int) -> Inbound:
         """``/start g_TOKEN`` from a group's button becomes the request its author posted there."""
@@ -818,6 +874,12 @@ class TelegramFrontend:
                                        message_id=f"{first.message_id}.album"))
         except Exception:
             logger.exception("handling an album failed")
+
+    def close(self) -> None:
+        """Let the desk's worker threads end (after the last update)."""
+        if self._workers is not None:
+            self._workers.shutdown(wait=True)
+            self._workers = None
 
     async def flush_albums(self) -> None:
         """Hand every album still being gathered to the desk now (shutdown, tests)."""
@@ -945,6 +1007,8 @@ def build_application(settings: TelegramSettings, desk: Any, config: Config | No
     """Build the Telegram application around ``desk``; tests point ``settings.base_url`` at an emulator."""
     quiet_library_loggers()
     builder = Application.builder().token(settings.token).job_queue(None)
+    if settings.concurrency > 1:
+        builder = builder.concurrent_updates(settings.concurrency)
     if settings.base_url:
         builder = builder.base_url(settings.base_url)
     if settings.base_file_url:
@@ -962,13 +1026,15 @@ def build_application(settings: TelegramSettings, desk: Any, config: Config | No
             scheduler.start()
             holder["scheduler"] = scheduler
 
-    async def post_shutdown(app: Application) -> None:
+    async def post_stop(app: Application) -> None:
+        # Still connected here (shutdown comes next): albums being gathered are not lost.
         await holder["frontend"].flush_albums()
+        holder["frontend"].close()
         scheduler = holder.pop("scheduler", None)
         if scheduler is not None:
             scheduler.shutdown(wait=False)
 
-    app = builder.post_init(post_init).post_shutdown(post_shutdown).build()
+    app = builder.post_init(post_init).post_stop(post_stop).build()
     transport = TelegramTransport(app.bot, settings, store, ticket_card=ticket_card_reader(desk.store),
                                   on_failure=desk.delivery_failed, sleep=sleep, clock=clock)
     classify = None
@@ -982,6 +1048,17 @@ def build_application(settings: TelegramSettings, desk: Any, config: Config | No
     frontend.register(app)
     holder.update(transport=transport, frontend=frontend)
     return Running(app, frontend, transport, store)
+
+
+async def preflight(settings: TelegramSettings) -> None:
+    """Check the token (getMe) and the staff group before anything else starts."""
+    bot = Bot(settings.token, base_url=settings.base_url or "https://api.telegram.org/bot",
+              base_file_url=settings.base_file_url or "https://api.telegram.org/file/bot")
+    try:
+        await bot.initialize()
+        await check_staff_group(bot, settings.staff_group_id)
+    finally:
+        await bot.shutdown()
 
 
 async def check_staff_group(bot: Bot, staff_group_id: int) -> None:
@@ -1029,12 +1106,20 @@ def main(argv: list[str]) -> int:
     os.environ.setdefault("PTB_TIMEDELTA", "1")  # retry_after as a timedelta (PTB's announced default)
     try:
         config, settings, secret = load_settings(args, os.environ, token)
+        asyncio.run(preflight(settings))  # fail fast, before the database and the handbook are loaded
         desk = build_desk_for(config)
         running = build_application(settings, desk, config)
     except (StartupError, ConfigError) as exc:
         sys.stderr.write(f"desk run: {exc}\n")
         return 2
-    except Exception as exc:  # e.g. an unreadable handbook or an unreachable database
+    except InvalidToken:
+        sys.stderr.write("desk run: Telegram rejected TELEGRAM_BOT_TOKEN; check it with @BotFather\n")
+        return 2
+    except NetworkError as exc:
+        sys.stderr.write(f"desk run: cannot reach the Bot API ({exc.__class__.__name__}); check the network "
+                         "or --base-url\n")
+        return 2
+    except Exception as exc:  # noqa: BLE001 - e.g. an unreadable handbook or an unreachable database
         sys.stderr.write(f"desk run: cannot start: {exc}\n")
         return 2
     try:
@@ -1070,6 +1155,11 @@ def load_settings(args: argparse.Namespace, environ: Mapping[str, str],
     if args.webhook:
         if not args.webhook.startswith("https://") and not args.webhook.startswith("http://127.0.0.1"):
             raise StartupError("--webhook needs a public https:// URL")
+        try:
+            import tornado  # noqa: F401  (PTB's webhook server)
+        except ImportError:
+            raise StartupError("webhook mode needs python-telegram-bot[webhooks] (tornado); "
+                               "install it or use long polling") from None
         secret = environ.get("TELEGRAM_WEBHOOK_SECRET") or config.telegram.webhook_secret
         if not secret:
             raise StartupError("a webhook needs a secret token: set TELEGRAM_WEBHOOK_SECRET or "

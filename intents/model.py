@@ -30,18 +30,13 @@ def features(norm: Normalized) -> set[str]:
     feats: set[str] = set()
     chinese = _DIGITS.sub("0", _LATIN_RUN.sub(" ", norm.cjk))
     for run in _CLAUSE_BREAK.split(chinese):
-        n = len(run)
-        for i in range(n):
-            feats.add(run[i])
-            if i + 1 < n:
-                feats.add(run[i : i + 2])
-                if i + 2 < n:
-                    feats.add(run[i : i + 3])
-    words = _DIGITS.sub("0", norm.words).split()
-    for i, word in enumerate(words):
-        feats.add("w:" + word)
-        if i + 1 < len(words):
-            feats.add("w:" + word + "_" + words[i + 1])
+        if run:
+            feats.update(run)
+            feats.update([run[i : i + 2] for i in range(len(run) - 1)])
+            feats.update([run[i : i + 3] for i in range(len(run) - 2)])
+    words = ["w:" + w for w in _DIGITS.sub("0", norm.words).split()]
+    feats.update(words)
+    feats.update([a + "_" + b[2:] for a, b in zip(words, words[1:])])
     return feats
 
 
@@ -50,27 +45,25 @@ class NaiveBayes:
     """Per-class log probabilities of features; ``scores`` gives length-normalised log-likelihoods."""
 
     classes: tuple[Hashable, ...]
-    log_prior: dict[Hashable, float]
-    log_prob: dict[str, tuple[float, ...]]
-    log_unseen: tuple[float, ...]
+    log_prior: tuple[float, ...]
+    log_unseen: tuple[float, ...]  # per class: log P(feature | class) of a feature never seen with it
+    # feature -> per class, log P(feature | class) - log_unseen[class]: zero for the classes the
+    # feature was never seen with, so a message's score is the column sums of its rows.
+    seen: dict[str, tuple[float, ...]]
 
-    def scores(self, feats: Iterable[str]) -> dict[Hashable, float]:
-        """Mean log-likelihood per known feature plus prior, per class (higher is likelier)."""
-        totals = [0.0] * len(self.classes)
-        known = 0
-        for feat in feats:
-            row = self.log_prob.get(feat)
-            if row is None:
-                continue
-            known += 1
-            for i, value in enumerate(row):
-                totals[i] += value
+    def scores(self, feats: set[str]) -> dict[Hashable, float]:
+        """Scaled log-likelihood of the known features plus a damped prior, per class (higher is likelier)."""
+        seen = self.seen
+        known = seen.keys() & feats
+        n = len(known)
+        # Column sums in C (zip + sum) rather than a Python loop per feature and class.
+        totals = [sum(column) for column in zip(*map(seen.__getitem__, known))] if n else [0.0] * len(self.classes)
         # Dividing by sqrt(n) keeps long messages from producing absurd certainty: naive Bayes
-        # counts overlapping n-grams as independent evidence, which they are not.
-        # A message of two or three known n-grams says little: shrink its reading towards
-        # the prior rather than trust one n-gram.
-        scale = min(1.0, known / 6) / math.sqrt(known) if known else 0.0
-        return {c: self.log_prior[c] * 0.2 + totals[i] * scale for i, c in enumerate(self.classes)}
+        # counts overlapping n-grams as independent evidence, which they are not. A message of
+        # two or three known n-grams says little: shrink its reading further towards the prior.
+        scale = min(1.0, n / 6) / math.sqrt(n) if n else 0.0
+        return {c: self.log_prior[i] * 0.2 + (totals[i] + n * self.log_unseen[i]) * scale
+                for i, c in enumerate(self.classes)}
 
 
 def train(samples: Sequence[tuple[set[str], Hashable]]) -> NaiveBayes:
@@ -85,16 +78,14 @@ def train(samples: Sequence[tuple[set[str], Hashable]]) -> NaiveBayes:
         for feat in feats:
             counts.setdefault(feat, [0] * len(classes))[i] += 1
             totals[i] += 1
-    vocabulary = len(counts)
-    denominators = [math.log(t + ALPHA * vocabulary) for t in totals]
-    log_prob = {
-        feat: tuple(math.log(row[i] + ALPHA) - denominators[i] for i in range(len(classes)))
+    denominators = [math.log(t + ALPHA * len(counts)) for t in totals]
+    log_unseen = tuple(math.log(ALPHA) - d for d in denominators)
+    seen = {
+        feat: tuple(math.log(count + ALPHA) - math.log(ALPHA) for count in row)
         for feat, row in counts.items()
     }
-    log_unseen = tuple(math.log(ALPHA) - d for d in denominators)
-    n = len(samples)
-    log_prior = {c: math.log(docs[c] / n) for c in classes}
-    return NaiveBayes(classes, log_prior, log_prob, log_unseen)
+    log_prior = tuple(math.log(docs[c] / len(samples)) for c in classes)
+    return NaiveBayes(classes, log_prior, log_unseen, seen)
 
 
 def read_examples(path: Path) -> list[dict]:

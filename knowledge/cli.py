@@ -29,7 +29,10 @@ def ask_main(argv: list[str], stdin: BinaryIO | None = None, stdout: TextIO | No
                         help="fill {{placeholders}} in answers from this file's [community] table")
     args = parser.parse_args(argv)
     stdin = stdin if stdin is not None else sys.stdin.buffer
-    stdout = stdout if stdout is not None else sys.stdout
+    if stdout is None:
+        stdout = sys.stdout
+        if isinstance(stdout, io.TextIOWrapper):
+            stdout.reconfigure(encoding="utf-8")   # the contract is UTF-8 JSON, whatever the locale
     stderr = stderr if stderr is not None else sys.stderr
     try:
         handbook = load_handbook(args.handbook)
@@ -47,9 +50,13 @@ def ask_main(argv: list[str], stdin: BinaryIO | None = None, stdout: TextIO | No
         values = {str(k): str(v) for k, v in community.items()} if isinstance(community, dict) else {}
     # Bytes, decoded leniently: a bad byte in one question must not stop the rest.
     lines = io.TextIOWrapper(stdin, encoding="utf-8", errors="replace", newline=None)
-    for raw in lines:
+    for number, raw in enumerate(lines, start=1):
         question = raw.rstrip("\n")
-        found = handbook.answer(question)
+        try:
+            found = handbook.answer(question)
+        except Exception as error:  # one bad line must not lose the rest; no question text in the log
+            stderr.write(f"desk ask: line {number}: internal error ({type(error).__name__}); answered null\n")
+            found = None
         record = {
             "question": question,
             "section": found.title if found else None,

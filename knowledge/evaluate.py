@@ -66,7 +66,8 @@ class Report:
         """The headline figures with their targets."""
         return (f"in-scope {self.in_scope}, out-of-scope {self.out_of_scope}\n"
                 f"top-1 correct      {self.top1:.3f}  (target >= 0.80)  [{self.correct}/{self.in_scope}]\n"
-                f"wrong answers      {self.wrong_rate:.3f}  (target <= 0.10)  [{self.wrong}/{self.in_scope}]\n"
+                f"wrong answers      {self.wrong_rate:.3f}  (target <= 0.10)"
+                f"  [{self.wrong}/{self.in_scope}]\n"
                 f"in-scope declined  {self.declined_in_scope / max(self.in_scope, 1):.3f}"
                 f"  [{self.declined_in_scope}/{self.in_scope}]\n"
                 f"out-of-scope declined {self.declined:.3f}  (target >= 0.80)"
@@ -126,7 +127,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     handbook = load_handbook(args.handbook)
     cases = read_cases(args.questions)
-    unknown = sorted({c.section for c in cases if c.section is not None and handbook.by_title(c.section) is None})
+    unknown = sorted({c.section for c in cases
+                      if c.section is not None and handbook.by_title(c.section) is None})
     if unknown:
         sys.stderr.write(f"warning: {len(unknown)} expected titles are not in the handbook: {unknown[:5]}\n")
     report = evaluate(cases, handbook)

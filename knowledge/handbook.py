@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:  # the matcher imports this module; only the type is needed here
-    from knowledge.search import Answer, Matcher
+if TYPE_CHECKING:  # search imports this module, so these are imported late (below) or for types only
+    from knowledge.search import Answer
 
 # labels.md "Emergency kinds"; kept here because knowledge must not import intents.
 EMERGENCY_KINDS: tuple[str, ...] = ("fire", "elevator", "gas", "flood", "outage", "security", "medical")
@@ -89,9 +89,9 @@ class Handbook:
             kind = entry.emergency_kind
             if kind and kind not in self._emergency:
                 self._emergency[kind] = entry
-        from knowledge.search import Matcher  # deferred: search imports this module
+        from knowledge.search import Matcher
 
-        self._matcher: Matcher = Matcher(entries)
+        self._matcher = Matcher(entries)
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -154,8 +154,10 @@ def load_handbook(folder: Path | str) -> Handbook:
         kind = entry.emergency_kind
         if kind in seen_kinds:
             first = seen_kinds[kind]
-            warnings.append(HandbookWarning(entry.source, entry.line, f"second emergency:{kind} entry is never sent "
-                                     f"as guidance (first at {_relative(first.source, folder)}:{first.line})"))
+            where = f"{_relative(first.source, folder)}:{first.line}"
+            warnings.append(HandbookWarning(
+                entry.source, entry.line,
+                f"second emergency:{kind} entry is never sent as guidance (first at {where})"))
         elif kind:
             seen_kinds[kind] = entry
     return Handbook(tuple(entries), folder=folder, warnings=tuple(warnings))
@@ -165,7 +167,8 @@ def _markdown_files(folder: Path) -> list[Path]:
     """`*.md` files in file-name order, files of a folder before those of its sub-folders."""
     files: list[Path] = []
     children = sorted(folder.iterdir(), key=lambda p: p.name)
-    files.extend(p for p in children if p.is_file() and p.suffix.lower() == ".md" and not p.name.startswith("."))
+    files.extend(p for p in children
+                 if p.is_file() and p.suffix.lower() == ".md" and not p.name.startswith("."))
     for sub in children:
         # Hidden folders (.git, editor state) and symlinked folders (possible loops) are skipped.
         if sub.is_dir() and not sub.is_symlink() and not sub.name.startswith("."):
@@ -174,7 +177,10 @@ def _markdown_files(folder: Path) -> list[Path]:
 
 
 def _read_text(path: Path) -> str:
-    data = path.read_bytes()
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise HandbookError(path, 0, f"cannot read the file: {error.strerror or error}") from None
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -234,8 +240,10 @@ def _parse_file(path: Path, warnings: list[HandbookWarning]) -> Iterator[Entry]:
                 continue
             draft.in_header = False
             if kind:
-                warnings.append(HandbookWarning(path, number, f"second {'别名' if kind == 'aliases' else '标签'} line "
-                                         "of this entry is answer text (one of each is allowed)"))
+                label = "别名" if kind == "aliases" else "标签"
+                warnings.append(HandbookWarning(
+                    path, number,
+                    f"second {label} line of this entry is answer text (one of each is allowed)"))
         draft.body.append(line)
     if draft is not None:
         yield _finish(draft, path)

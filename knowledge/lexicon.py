@@ -36,14 +36,15 @@ TYPOS: dict[str, str] = {
     "听车": "停车", "亭车": "停车", "挺车": "停车", "快第": "快递", "快地": "快递", "块递": "快递",
     "拉圾": "垃圾", "垃极": "垃圾", "拉级": "垃圾", "燃汽": "燃气", "然气": "燃气", "煤汽": "煤气",
     "消妨": "消防", "销防": "消防", "门进": "门禁", "们禁": "门禁", "缴废": "缴费", "交废": "交费",
-    "收废": "收费", "手续废": "手续费", "水废": "水费", "电废": "电费", "物管费": "物业费",
+    "收废": "收费", "手续废": "手续费", "水废": "水费", "电废": "电费",
     "投宿": "投诉", "头诉": "投诉", "偷诉": "投诉", "业住": "业主", "页主": "业主", "叶主": "业主",
-    "租户": "租户", "宠勿": "宠物", "冲物": "宠物", "充电装": "充电桩", "充电庄": "充电桩",
+    "宠勿": "宠物", "冲物": "宠物", "充电装": "充电桩", "充电庄": "充电桩",
     "访可": "访客", "仿客": "访客", "车排": "车牌", "车派": "车牌", "办里": "办理", "半理": "办理",
     "申情": "申请", "深请": "申请", "热限": "热线", "热现": "热线", "电化": "电话", "点话": "电话",
     "停点": "停电", "听电": "停电", "听水": "停水", "停谁": "停水", "下水到": "下水道", "堵色": "堵塞",
-    "漏税": "漏水", "露水": "漏水", "困人": "困人", "关人": "困人", "保洁": "保洁", "保结": "保洁",
-    "绿话": "绿化", "驿占": "驿站", "义站": "驿站", "几点关们": "几点关门", "开们": "开门",
+    "漏税": "漏水", "露水": "漏水", "关人": "困人", "保结": "保洁",
+    "绿话": "绿化", "分累": "分类", "分内": "分类", "装秀": "装修", "门精": "门禁", "保正金": "保证金",
+    "驿占": "驿站", "义站": "驿站", "几点关们": "几点关门", "开们": "开门",
 }
 
 # Words that mean the same thing to a resident; the first of each group is the one kept.
@@ -98,7 +99,7 @@ SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
     ("协议", "合同"),
     ("活动", "社区活动", "文化活动"),
     ("车牌", "车牌号", "牌照"),
-    ("登记", "备案", "录入", "绑定"),
+    ("登记", "备案", "录入", "绑定", "报备"),
     ("月租", "包月", "月卡"),
     ("临时停车", "临停", "短时停车"),
     ("晚上", "夜间", "夜里", "半夜"),
@@ -108,7 +109,7 @@ SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
     ("坏", "坏了", "故障", "损坏", "不好使", "不能用", "用不了", "不亮", "失灵", "不灵", "出问题"),
     ("维修", "修理", "修一下", "修好", "修缮"),
     ("找谁", "联系谁", "跟谁说", "问谁", "找哪个", "打给谁"),
-    ("哪里", "哪儿", "在哪", "什么地方", "哪个地方", "何处"),
+    ("哪里", "哪儿", "在哪", "在哪里", "在哪儿", "什么地方", "哪个地方", "何处", "去哪", "去哪里"),
     ("滞纳金", "违约金", "罚款", "罚钱", "罚金"),
     ("丢失", "丢了", "遗失", "弄丢", "掉了"),
     ("补办", "重新办", "再办一张", "补一张", "补卡"),
@@ -120,6 +121,12 @@ SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
     ("外卖", "送餐", "外卖员", "骑手"),
     ("消杀", "灭蚊", "灭鼠", "灭蟑", "杀虫", "打药", "除虫"),
     ("邮箱", "电子邮件", "email"),
+    ("什么", "啥", "啥子", "什么样", "甚么"),
+    ("哪里", "几号楼", "哪栋楼", "哪栋", "哪一栋"),
+    ("平方米", "平米", "平方", "m2", "个平方"),
+    ("建筑垃圾", "建渣", "建筑渣土"),
+    ("监控", "摄像头", "探头", "监控摄像头", "监控探头"),
+    ("意见", "建议", "意见建议", "提意见"),
     ("周末", "星期六", "星期天", "周六", "周日", "礼拜天", "双休日"),
     ("节假日", "假期", "过节", "法定节假日"),
 )
@@ -179,7 +186,8 @@ ENGLISH: dict[str, str] = {
     "underground": "地下", "basement": "地下室", "charging pile": "充电桩", "charger": "充电桩",
     "charging": "充电", "charge my": "充电", "ev": "电动汽车", "e-bike": "电动车", "ebike": "电动车",
     "scooter": "电动车", "bike": "自行车", "bicycle": "自行车",
-    "deposit": "押金", "refund": "退还", "refunded": "退还", "return": "退还", "get back": "退还",
+    "deposit": "押金", "refund": "退还", "refunded": "退还", "back": "退还",
+    "big": "大件", "large": "大件", "return": "退还", "get back": "退还",
     "fee": "费", "fees": "费", "charge": "收费", "charges": "收费", "cost": "收费", "costs": "收费",
     "price": "收费", "how much": "多少", "pay": "缴费", "paying": "缴费", "payment": "缴费", "paid": "缴费",
     "bill": "费", "bills": "费", "invoice": "发票", "receipt": "发票", "late": "逾期", "overdue": "逾期",
@@ -214,7 +222,7 @@ ENGLISH: dict[str, str] = {
     "cleaning": "保洁", "clean": "保洁", "cleaner": "保洁", "dirty": "脏", "stairwell": "楼道",
     "corridor": "楼道", "hallway": "楼道", "lobby": "大堂", "garden": "绿化", "gardening": "绿化",
     "trees": "树木", "tree": "树木", "grass": "草坪", "lawn": "草坪", "plants": "绿化",
-    "fire": "火灾", "smoke": "烟", "fire extinguisher": "灭火器", "extinguisher": "灭火器",
+    "fire": "火灾", "smoke": "冒烟", "fire extinguisher": "灭火器", "extinguisher": "灭火器",
     "fire escape": "消防通道", "fire lane": "消防通道", "fire exit": "安全出口", "fire drill": "消防演练",
     "drill": "演练", "alarm": "报警", "smell": "气味", "smells": "气味",
     "pet": "宠物", "pets": "宠物", "dog": "宠物", "dogs": "宠物", "cat": "宠物", "cats": "宠物", "leash": "牵绳",
@@ -262,7 +270,8 @@ ENGLISH: dict[str, str] = {
     "square": "平方米", "per": "每", "meter": "米", "metre": "米", "vacant": "空置", "empty": "空置",
     "discount": "优惠", "late fee": "滞纳金", "lost and found": "失物招领", "found": "捡到",
     "wallet": "钱包", "away": "外出", "abroad": "出国", "travel": "外出", "trip": "外出",
-    "locker": "快递柜", "lockers": "快递柜", "pick up": "取件", "collect": "取件", "parcel station": "驿站", "pickup station": "驿站",
+    "locker": "快递柜", "lockers": "快递柜", "pick up": "取件", "collect": "取件",
+    "parcel station": "驿站", "pickup station": "驿站",
     "shuttle": "班车", "bus": "班车", "metro": "地铁", "subway": "地铁", "kindergarten": "幼儿园",
     "school": "学校", "drop off": "接送", "pick-up": "接送", "ev charger": "充电桩",
     "electric car": "电动汽车", "electric vehicle": "电动汽车", "install": "安装", "installation": "安装",
@@ -272,10 +281,26 @@ ENGLISH: dict[str, str] = {
     "typhoon season": "台风", "wind": "大风", "warranty": "保修", "developer": "开发商", "crack": "裂缝",
     "cracked": "裂缝", "waterproofing": "防水", "drain blocked": "堵", "toilet blocked": "马桶 堵",
     "week": "周", "this week": "本周", "next week": "下周", "planned": "计划", "schedule": "计划",
-    "scheduled": "计划", "next door": "邻居", "membership": "会员卡", "member": "会员", "day": "天",
+    "scheduled": "计划", "next door": "隔壁", "membership": "会员卡", "member": "会员", "day": "天",
     "days": "天", "daily": "每天", "long": "多久", "stay": "停留", "store": "存放", "storage": "存放",
     "keep my": "存放", "leave my": "存放", "items": "物品", "belongings": "物品", "stuff": "物品",
     "building": "楼", "buildings": "楼", "block": "楼", "floor": "楼层", "unit": "单元",
+    "lost power": "停电", "no power": "停电", "whole building": "整栋楼", "whole": "整", "entire": "整",
+    "second-hand": "二手房", "second hand": "二手房", "upstairs": "楼上", "downstairs": "楼下",
+    "midnight": "晚上", "late night": "晚上", "show up": "上门", "come over": "上门", "bin": "垃圾桶",
+    "bins": "垃圾桶", "food waste": "厨余垃圾", "summer": "暑假", "winter": "寒假", "remove": "拆",
+    "remove a wall": "拆墙", "kitchen": "厨房", "living room": "客厅", "bedroom": "卧室", "bathroom": "卫生间",
+    "homeowners committee": "业主委员会", "homeowners": "业主", "homeowner": "业主", "footage": "录像",
+    "recording": "录像", "insurance": "保险", "compound": "小区", "community": "小区", "estate": "小区",
+    "neighbourhood": "小区", "neighborhood": "小区", "group chat": "微信群", "chat group": "微信群",
+    "dripping": "漏水", "ceiling": "天花板", "above": "楼上", "below": "楼下", "not happy": "不满意",
+    "unhappy": "不满意", "dissatisfied": "不满意", "handled": "处理", "handle": "处理", "planning": "计划",
+    "water quality": "水质", "drink": "饮用", "drinking": "饮用", "yellow": "发黄", "ladder": "梯子",
+    "borrow": "借", "tools": "工具", "tool": "工具", "trolley": "推车", "cart": "推车", "music": "噪音",
+    "stomping": "噪音", "stomps": "噪音", "barking": "宠物 噪音", "smoking": "吸烟", "height limit": "限高",
+    "tall": "限高", "van": "车", "truck": "车", "progress": "进度", "status": "进度", "track": "进度",
+    "nobody": "没人", "no one": "没人", "hasn't": "", "haven't": "", "yet to": "",
+    "moved in": "入住", "handover": "交房",
     "where": "哪里", "who": "谁", "how long": "多久", "what time": "几点",
 }
 
@@ -291,7 +316,7 @@ there's it's don't can't cannot won't isn't aren't doesn't didn't i've i'd i'll 
 like anything something someone anyone everyone anybody somebody other else one every each
 go going goes come coming comes make makes take takes put use used using see look looking find
 give keep leave right now soon ever never always usually only even though because while during
-until since through across than then thing things stuff way lot lots bit little big new good bad
+until since through across than then thing things stuff way lot lots bit little new good bad
 best nearest near next last this week's sure possible able allowed okay fine guys team
 again already yet almost about around actually maybe perhaps
 """.split())
@@ -309,6 +334,12 @@ FILLERS: tuple[str, ...] = (
 FILLER_SAFE: tuple[str, ...] = (
     "了解", "的士", "目的", "要求", "重要", "主要", "只要", "要是", "请假", "申请", "邀请", "请求", "吧台",
 )
+
+# Function characters: a bigram containing one says little about the topic ("个车" in "一个车位").
+FUNCTION_CHARS: frozenset[str] = frozenset("的了着个这那些都也还就是和与或及把吗呢吧啊很太又才在")
+
+# Interrogatives that are kept (they tell amount from method) but must not carry a match alone.
+QUESTION_WORDS: frozenset[str] = frozenset({"哪里", "什么", "怎么", "多少", "多久", "时间", "收费", "找谁", "能不能"})
 
 # Question words that all mean "how": folded to one so they do not split matches.
 HOW_WORDS: tuple[str, ...] = ("怎么样", "怎样", "如何", "咋样", "咋", "怎么办", "怎办", "怎么弄", "怎么搞")

@@ -1,32 +1,36 @@
 """Match a resident's question to the handbook entry that answers it, or decline.
 
-Works on any handbook in the format: every weight comes from the handbook's own
-statistics (IDF over its entries) and from generic vocabulary in `lexicon`.
+Works on any handbook in the format: weights come from the handbook's own
+statistics (IDF over its entries) and from generic vocabulary in `lexicon`;
+nothing here knows any particular entry.
 
-How an entry is scored (all parts in [0, 1]):
-- *key coverage*: the share of the question's informative weight (IDF) found in
-  the entry's title and aliases (tags and chapter count a little less);
-- *phrase fit*: the best weighted Dice overlap between the question and one
-  title or alias, so a question that *is* an alias scores near 1;
-- *full coverage*: as key coverage, but words found only in the answer count too;
-- *fuzzy*: rapidfuzz partial ratio against titles and aliases, for typos.
-The score is their weighted sum. An answer is given only when the best score
-clears a threshold and is not a near-tie with a different entry; declining is
-cheaper than a wrong confident answer.
+Scoring a candidate entry (each part in [0, 1]):
+- *coverage*: how much of the question's informative weight (IDF of its
+  character bigrams, unigrams and words) the entry explains, with BM25F
+  saturation over title+aliases, tags+chapter and answer;
+- *sentence*: the same for the single answer sentence that explains most;
+- *fuzzy*: rapidfuzz ratio against the closest title or alias (typos, echoes).
+Confidence is the best score raised by its lead over the second best; below a
+threshold calibrated on the handbook itself the matcher declines, because a
+wrong confident answer is worse than handing over to a person.
 """
 
 from __future__ import annotations
 
 import heapq
 import math
+import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from knowledge.handbook import Entry
+from knowledge.lexicon import FUNCTION_CHARS, QUESTION_WORDS
 from knowledge.text import MAX_QUESTION_CHARS, expansions, is_unigram, normalise, terms
+
+_SENTENCE_END = re.compile(r"[\n。;；!！?？]+")
 
 
 def _is_cjk(term: str) -> bool:
@@ -59,23 +63,32 @@ class Tuning:
     unigram_weight: float = 0.35      # single characters say less than bigrams
     unknown_weight: float = 0.6       # share of max IDF for terms the handbook never uses
     unknown_word_weight: float = 1.5  # the same for a whole (English) word the handbook never uses
+    function_weight: float = 0.5      # a bigram with a function character (个, 这, 是…) counts this much
+    question_word_weight: float = 0.5  # 哪里, 多少, 怎么…: kept, but they cannot carry a match alone
+    skip_weight: float = 0.25         # a skip-bigram (A_C of ABC) where the bigram AB is unknown
+    number_weight: float = 0.7        # a number counts this much
     isolated_unknown: float = 0.3     # an unknown bigram between known ones: likely a word boundary
-    unknown_run_word: bool = True     # a short run with no known bigram (often a glossed English word) is a word
+    unknown_run_word: bool = True     # a short run with no known bigram (a glossed English word?) is a word
     key_field: float = 3.0            # BM25F field weights: title and aliases,
     tag_field: float = 1.5            # tags and chapter title,
     answer_field: float = 1.0         # answer text
     k1: float = 1.2
     b: float = 0.5
     expansion_weight: float = 0.5     # topic words a described situation adds to the question
+    length_gamma: float = 0.8         # <1: long questions need not be covered word for word
+    w_sentence: float = 0.2           # share of the score from the best single answer line
     w_fuzzy: float = 0.15             # share of the score from the best fuzzy title/alias match
     margin_weight: float = 3.0        # confidence = best * (1 + margin_weight * (best - second))
-    # The decline threshold is calibrated on each handbook: its own titles and aliases are asked
+    # The decline threshold is calibrated on each handbook: its own titles are asked
     # with their entry hidden, which shows how confident a near-miss looks in this handbook.
     null_quantile: float = 0.45       # threshold = this quantile of those near-miss confidences,
+    prior_threshold: float = 0.3      # and shrunk towards this prior by prior_weight,
+    prior_weight: float = 0.5
     threshold_floor: float = 0.2      # kept within these bounds for tiny or odd handbooks
     threshold_ceiling: float = 0.6
-    probes: int = 80                  # near-miss questions asked at load (sampled evenly)
-    candidates: int = 40
+    probes: int = 100                 # near-miss questions asked at load (sampled evenly)
+    probe_aliases: bool = False       # ask aliases too, not only titles
+    candidates: int = 25              # entries scored in full per question
     posting_cap: float = 0.3          # terms in more than this share of entries do not pick candidates
 
 
@@ -87,6 +100,7 @@ class _Indexed:
     entry: Entry
     phrases: tuple[str, ...]          # normalised title and aliases, for fuzzy matching
     sat: dict[str, float]             # term -> BM25F saturated frequency in [0, 1)
+    lines: tuple[frozenset[str], ...]  # terms of each answer sentence
 
 
 class Matcher:
@@ -96,6 +110,7 @@ class Matcher:
         self.tuning = tuning
         fields: list[tuple[Counter[str], Counter[str], Counter[str]]] = []
         phrases_of: list[tuple[str, ...]] = []
+        lines_of: list[tuple[frozenset[str], ...]] = []
         df: Counter[str] = Counter()
         for entry in entries:
             key: Counter[str] = Counter()
@@ -106,7 +121,10 @@ class Matcher:
                 phrases.append("".join(runs))
             plain_tags = [t for t in entry.tags if not t.lower().startswith("emergency")]
             tagged = Counter(terms(normalise(" ".join([*plain_tags, entry.chapter]))))
-            answer = Counter(terms(normalise(entry.answer)))
+            # The answer is read line by line (a sentence is also the unit of the sentence feature).
+            lines = [terms(normalise(line)) for line in _SENTENCE_END.split(entry.answer) if line.strip()]
+            answer = Counter(t for line in lines for t in line)
+            lines_of.append(tuple(frozenset(line) for line in lines if line))
             fields.append((key, tagged, answer))
             phrases_of.append(tuple(p for p in phrases if p))
             df.update(set(key) | set(tagged) | set(answer))
@@ -114,35 +132,42 @@ class Matcher:
         avg = [max(sum(sum(f[i].values()) for f in fields) / n, 1.0) for i in range(3)]
         weights = (tuning.key_field, tuning.tag_field, tuning.answer_field)
         self._items: list[_Indexed] = []
-        for entry, f, phrases in zip(entries, fields, phrases_of, strict=True):
+        for entry, f, phrases, lines in zip(entries, fields, phrases_of, lines_of, strict=True):
             norms = [1 - tuning.b + tuning.b * sum(f[i].values()) / avg[i] for i in range(3)]
-            sat = {}
-            for term in set(f[0]) | set(f[1]) | set(f[2]):
-                tf = sum(weights[i] * f[i][term] / norms[i] for i in range(3))
-                sat[term] = tf / (tf + tuning.k1)
-            self._items.append(_Indexed(entry, phrases, sat))
+            tf: dict[str, float] = defaultdict(float)
+            for i in range(3):
+                scale = weights[i] / norms[i]
+                for term, count in f[i].items():
+                    tf[term] += scale * count
+            sat = {term: value / (value + tuning.k1) for term, value in tf.items()}
+            self._items.append(_Indexed(entry, phrases, sat, lines))
         self._idf = {t: math.log(1 + (n - d + 0.5) / (d + 0.5)) for t, d in df.items()}
         self._max_idf = math.log(1 + (n + 0.5) / 0.5)
-        # Candidate search skips terms found nearly everywhere: they cannot pick an entry, only slow it down.
+        # Candidates come from bigrams and words; single characters and terms found nearly everywhere
+        # cannot pick an entry, only slow the search down.
         cap = max(tuning.posting_cap * n, 30)
         self._postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
         for i, item in enumerate(self._items):
             for term, value in item.sat.items():
-                if df[term] <= cap:
+                if df[term] <= cap and (len(term) > 1 or term.isascii()):
                     self._postings[term].append((i, value))
         self.threshold = self._calibrate()
 
     def _calibrate(self) -> float:
         """The decline threshold for this handbook, from near-miss questions (see Tuning)."""
         tuning = self.tuning
-        probes = [(item.entry, phrase) for item in self._items for phrase in (item.entry.title, *item.entry.aliases)]
+        probes = [(item.entry, phrase) for item in self._items
+                  for phrase in (item.entry.title, *(item.entry.aliases if tuning.probe_aliases else ()))]
         step = max(1, math.ceil(len(probes) / tuning.probes))
         near_misses = sorted(
-            self.confidence([r for r in self.scores(phrase) if r[1] is not entry]) for entry, phrase in probes[::step]
+            self.confidence([r for r in self.scores(phrase) if r[1] is not entry])
+            for entry, phrase in probes[::step]
         )
         if len(near_misses) < 5:   # too small a handbook to learn from
-            return tuning.threshold_floor
+            return tuning.prior_threshold
         value = near_misses[int(tuning.null_quantile * (len(near_misses) - 1))]
+        # Shrink towards a prior: near-miss samples are few and a wrong answer costs more than a decline.
+        value = (1 - tuning.prior_weight) * value + tuning.prior_weight * tuning.prior_threshold
         return min(max(value, tuning.threshold_floor), tuning.threshold_ceiling)
 
     def _weight(self, term: str) -> float:
@@ -157,10 +182,14 @@ class Matcher:
         weights: dict[str, float] = {}
         for run in runs:
             if not _is_cjk(run):
-                weights[run] = self._weight(run)
+                # Numbers are specifics (a flat, an amount, 119), not a topic.
+                weights[run] = self._weight(run) * (self.tuning.number_weight if run.isdigit() else 1.0)
+                continue
+            if len(run) == 1:   # a one-character word (often a glossed English word) is a whole term
+                weights[run] = max(weights.get(run, 0.0), self._weight(run) / self.tuning.unigram_weight)
                 continue
             for ch in run:
-                weights[ch] = self._weight(ch)
+                weights[ch] = max(weights.get(ch, 0.0), 0.0 if ch in FUNCTION_CHARS else self._weight(ch))
             bigrams = [run[i:i + 2] for i in range(len(run) - 1)]
             known = [b in self._idf for b in bigrams]
             if self.tuning.unknown_run_word and 2 <= len(run) <= 4 and not any(known):
@@ -172,7 +201,16 @@ class Matcher:
                 # "物业费在哪交": 费在 is unknown but sits between 业费 and 在哪, so it is a seam, not a topic.
                 if not known[i] and (i == 0 or known[i - 1]) and (i == len(bigrams) - 1 or known[i + 1]):
                     weight *= self.tuning.isolated_unknown
+                if bigram[0] in FUNCTION_CHARS or bigram[1] in FUNCTION_CHARS:
+                    weight *= self.tuning.function_weight
+                if bigram in QUESTION_WORDS:
+                    weight *= self.tuning.question_word_weight
                 weights[bigram] = max(weights.get(bigram, 0.0), weight)
+            # "停车一个月" vs "停车月租": a skip-bigram bridges one inserted character where the bigram is unknown.
+            for i in range(len(run) - 2):
+                skip = run[i] + "_" + run[i + 2]
+                if skip in self._idf and run[i:i + 2] not in self._idf:
+                    weights[skip] = self._idf[skip] * self.tuning.skip_weight
         return weights
 
     def scores(self, question: str) -> list[tuple[float, Entry]]:
@@ -181,8 +219,8 @@ class Matcher:
             return []
         runs = normalise(question)
         q_terms = set(terms(runs))
-        if not any(not is_unigram(t) for t in q_terms):
-            return []   # a lone character or only filler words: nothing to match on
+        if not any(len(t) > 1 and not t.isdigit() for t in q_terms):
+            return []   # a lone character, a number or only filler words: nothing to match on
         tuning = self.tuning
         weights = self._question_weights(runs)
         total = sum(weights.values())
@@ -197,15 +235,24 @@ class Matcher:
         if not acc:
             return []
         q_text = "".join(runs)
+        q_set = set(weights)
+        reference = 4 * self._max_idf   # about four informative bigrams: a short question
+        bar = total ** tuning.length_gamma * reference ** (1 - tuning.length_gamma)
         results = []
         for i in heapq.nlargest(tuning.candidates, acc, key=acc.__getitem__):
             item = self._items[i]
-            coverage = sum(w * item.sat.get(t, 0.0) for t, w in weights.items()) / total
-            fuzzy = max((fuzz.ratio(q_text, p) / 100 for p in item.phrases), default=0.0)
-            score = (1 - tuning.w_fuzzy) * coverage + tuning.w_fuzzy * fuzzy
+            sat = item.sat
+            coverage = min(1.0, sum(weights[t] * sat[t] for t in q_set.intersection(sat)) / bar)
+            best_line = max((sum(weights[t] for t in q_set & line) for line in item.lines), default=0.0)
+            sentence = min(1.0, best_line / bar)
+            closest = process.extractOne(q_text, item.phrases, scorer=fuzz.ratio) if item.phrases else None
+            fuzzy = closest[1] / 100 if closest else 0.0
+            score = ((1 - tuning.w_fuzzy - tuning.w_sentence) * coverage + tuning.w_sentence * sentence
+                     + tuning.w_fuzzy * fuzzy)
             results.append((min(max(score, 0.0), 1.0), item.entry))
         results.sort(key=lambda r: -r[0])
         return results
+
     def answer(self, question: str) -> Answer | None:
         """The best entry when it clearly answers the question, else None."""
         try:

@@ -15,6 +15,9 @@ from knowledge import lexicon
 # Questions longer than this are pasted documents or abuse, not questions.
 MAX_QUESTION_CHARS = 1000
 
+# Control, format, private-use and non-character code points (Unicode category C, the common ranges).
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\xad\u0600-\u0605\u061c\u180e\u200b-\u200f\u202a-\u202e"
+                      "\u2060-\u206f\ud800-\udfff\ue000-\uf8ff\ufeff\ufff0-\uffff]")
 _PLACEHOLDER = re.compile(r"\{\{[A-Za-z0-9_]+\}\}")
 _MARKUP = re.compile(r"[#*_`>|~\[\]()<>]")
 _CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
@@ -39,6 +42,7 @@ _FILLER_SAFE_BACK = {v: k for k, v in _FILLER_SAFE_MARK.items()}
 _FILLER_SAFE = _alternation(list(lexicon.FILLER_SAFE))
 _FILLER_SAFE_RESTORE = re.compile("\x00\\d+\x00")
 _FILLERS = _alternation(list(lexicon.FILLERS))
+_SUFFIXES = {"s", "d", "ed", "es", "ing", "ning", "ting", "ping", "ped", "ted", "ned"}
 _CONCEPTS = _alternation(list(lexicon.CONCEPTS))
 _ENGLISH_PHRASES = sorted((p for p in lexicon.ENGLISH if " " in p), key=len, reverse=True)
 _ENGLISH_PHRASE = re.compile(
@@ -51,8 +55,7 @@ def clean(text: str) -> str:
     # Lone surrogates (from broken clients) cannot be encoded; replace them instead of failing.
     text = text.encode("utf-8", "replace").decode("utf-8")
     text = unicodedata.normalize("NFKC", text).casefold()
-    text = "".join(" " if unicodedata.category(ch)[0] == "C" else ch for ch in text)
-    return text.translate(_TRAD)
+    return _CONTROL.sub(" ", text).translate(_TRAD)
 
 
 def _english_to_chinese(text: str) -> str:
@@ -64,8 +67,11 @@ def _english_to_chinese(text: str) -> str:
             return " "
         if w in lexicon.ENGLISH:
             return " " + lexicon.ENGLISH[w] + " "
-        if w.endswith("s") and w[:-1] in lexicon.ENGLISH:  # plural not listed
-            return " " + lexicon.ENGLISH[w[:-1]] + " "
+        # Inflections not listed: moved → move, stops → stop, planning → plan.
+        for cut in (1, 2, 3, 4):
+            stem = w[:-cut]
+            if len(stem) >= 3 and w[-cut:] in _SUFFIXES and stem in lexicon.ENGLISH:
+                return " " + lexicon.ENGLISH[stem] + " "
         return w
 
     return _ENGLISH_WORD.sub(word, text)
@@ -98,12 +104,13 @@ def expansions(question: str) -> tuple[str, ...]:
 
 
 def terms(runs: tuple[str, ...]) -> list[str]:
-    """Terms of normalised runs: unigrams and bigrams of Chinese runs, whole ASCII words."""
+    """Terms of normalised runs: unigrams, bigrams and skip-bigrams (A_C) of Chinese runs, ASCII words."""
     out: list[str] = []
     for run in runs:
         if _IS_CJK.match(run):
             out.extend(run)
             out.extend(run[i:i + 2] for i in range(len(run) - 1))
+            out.extend(run[i] + "_" + run[i + 2] for i in range(len(run) - 2))
         else:
             out.append(run)
     return out

@@ -36,7 +36,7 @@ from typing import Protocol
 
 from bot.messages import Button
 from bot.notices.models import DeliveryStatus
-from bot.notices.store import DeliveryReport, NoticeStore, Target
+from bot.notices.store import DeliveryReport, DeliveryWriter, NoticeStore, Target
 
 logger = logging.getLogger(__name__)
 
@@ -291,7 +291,7 @@ class Broadcaster:
     """Sends one notice to all its chats: bookkeeping in the store, pacing by the limiter."""
 
     def __init__(self, store: NoticeStore, sender: NoticeSender, limiter: SendLimiter, *,
-                 concurrency: int = 16, max_retries: int = 8, progress_interval: float = 5.0,
+                 concurrency: int = 8, max_retries: int = 8, progress_interval: float = 5.0,
                  clock: Callable[[], datetime] = utcnow) -> None:
         self._store = store
         self._sender = sender
@@ -311,10 +311,11 @@ class Broadcaster:
         logger.info("notice %s: %d to send, %d already done", notice_id, len(targets), already)
 
         async def worker() -> None:
-            while targets:
-                target = targets.popleft()
-                await self._deliver_one(target, text, buttons, pin)
-                done[0] += 1
+            with self._store.delivery_writer() as writer:
+                while targets:
+                    target = targets.popleft()
+                    await self._deliver_one(writer, target, text, buttons, pin)
+                    done[0] += 1
 
         async def report_progress() -> None:
             while True:
@@ -333,11 +334,12 @@ class Broadcaster:
             await _quietly(on_progress(Progress(notice_id, done[0], total)))
         return self._store.finish_notice(notice_id, now=self._clock())
 
-    async def _deliver_one(self, target: Target, text: str, buttons: Buttons, pin: bool) -> None:
+    async def _deliver_one(self, writer: DeliveryWriter, target: Target, text: str, buttons: Buttons,
+                           pin: bool) -> None:
         retries = 0
         while True:
             permit = await self._limiter.acquire(target.chat_id, Lane.BROADCAST)
-            if not self._store.claim_delivery(target.delivery_id, now=self._clock()):
+            if not writer.claim(target.delivery_id, now=self._clock()):
                 permit.release(used=False)  # another broadcaster has it
                 return
             request = asyncio.ensure_future(self._sender.send(target.chat_id, text, buttons))
@@ -347,47 +349,45 @@ class Broadcaster:
             try:
                 if isinstance(error, RetryLater) and retries < self._max_retries and not cancelled:
                     retries += 1
-                    self._store.release_delivery(target.delivery_id, now=self._clock(), reason=error.reason)
+                    writer.release(target.delivery_id, now=self._clock(), reason=error.reason)
                     self._limiter.pause_broadcasts(error.seconds)
                     continue
-                self._record(target, request, error)
+                self._record(writer, target, request, error)
                 if error is None and pin and not cancelled:
-                    await self._pin(target, request.result())
+                    await self._pin(writer, target, request.result())
             finally:
                 if cancelled:
                     raise asyncio.CancelledError
             return
 
-    def _record(self, target: Target, request: asyncio.Future[str], error: BaseException | None) -> None:
+    def _record(self, writer: DeliveryWriter, target: Target, request: asyncio.Future[str],
+                error: BaseException | None) -> None:
         now = self._clock()
         match error:
             case None:
-                self._store.finish_delivery(target.delivery_id, DeliveryStatus.SENT, now=now,
-                                            message_id=request.result())
+                writer.finish(target.delivery_id, DeliveryStatus.SENT, now=now, message_id=request.result())
             case RetryLater() | SendFailed():
-                self._store.finish_delivery(target.delivery_id, DeliveryStatus.FAILED, now=now,
-                                            error=error.reason)
+                writer.finish(target.delivery_id, DeliveryStatus.FAILED, now=now, error=error.reason)
             case ChatGone():
-                self._store.finish_delivery(target.delivery_id, DeliveryStatus.INACTIVE, now=now,
-                                            error=error.reason)
+                writer.finish(target.delivery_id, DeliveryStatus.INACTIVE, now=now, error=error.reason)
                 self._store.deactivate_chat(target.channel, target.chat_id, reason=error.reason, now=now)
             case Exception():
                 # A timeout or broken connection: the message may have arrived. Say so; never re-send.
                 logger.warning("notice delivery %s: outcome unknown (%s)", target.delivery_id,
                                error.__class__.__name__)
-                self._store.finish_delivery(target.delivery_id, DeliveryStatus.UNKNOWN, now=now,
-                                            error=f"{error.__class__.__name__}: outcome unknown")
+                writer.finish(target.delivery_id, DeliveryStatus.UNKNOWN, now=now,
+                              error=f"{error.__class__.__name__}: outcome unknown")
             case _:  # BaseException (the process is going down): leave the row "sending"
                 raise error
 
-    async def _pin(self, target: Target, message_id: str) -> None:
+    async def _pin(self, writer: DeliveryWriter, target: Target, message_id: str) -> None:
         permit = await self._limiter.acquire(target.chat_id, Lane.BROADCAST)
         try:
             await self._sender.pin(target.chat_id, message_id)
         except Exception as exc:  # the notice arrived; a failed pin is a detail in the report
             logger.info("pin in %s failed: %s", target.chat_id, exc.__class__.__name__)
         else:
-            self._store.mark_pinned(target.delivery_id, now=self._clock())
+            writer.pinned(target.delivery_id, now=self._clock())
         finally:
             permit.release()
 

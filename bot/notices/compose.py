@@ -95,6 +95,7 @@ FIELD_LABELS_ZH = {
 }
 
 DATETIME_FIELDS = ("start", "end")
+MULTILINE_FIELDS = ("body", "details")
 YES = {"是", "要", "yes", "y", "true", "1", "置顶", "on"}
 NO = {"否", "不", "no", "n", "false", "0", "off", ""}
 NOW_WORDS = {"立即", "马上", "现在", "now", "立刻"}
@@ -256,13 +257,12 @@ def parse_draft(text: str, kind: NoticeKind | None = None) -> Draft:
         match = _LINE.match(raw)
         name = FIELD_ALIASES.get(_OPTIONAL_MARK.sub("", match.group(1)).strip().casefold()) if match else None
         if match is None or name is None:
-            if match is not None and last is None:
-                unknown.append(match.group(1)[:20])
-                continue
-            if last is None:
-                unknown.append(raw.strip()[:20])
-                continue
-            last[last_key] = f"{last[last_key]}\n{raw.strip()}"  # continuation line
+            # A continuation of the field above: any line without a separator, or any line at
+            # all inside a free-text field (a body may well contain "注意: …").
+            if last is not None and (match is None or last_key in MULTILINE_FIELDS):
+                last[last_key] = f"{last[last_key]}\n{raw.strip()}"
+            else:
+                unknown.append((match.group(1) if match else raw.strip())[:20])
             continue
         value = match.group(2)
         target = options if name in OPTIONS else fields
@@ -453,6 +453,8 @@ def compose(draft: Draft, *, now: datetime, templates: NoticeTemplates) -> Compo
     if problems:
         raise ComposeError("\n".join(problems))
 
+    for name, value in times.items():  # stored canonically, so reminders and edits read them back as meant
+        values[name] = value.astimezone(zone).strftime("%Y-%m-%d %H:%M")
     render_fields: dict[str, object] = dict(values)
     render_fields.update(times)
     if capacity is not None:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, insert, select, update
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
 
 from bot.models import Resident
@@ -36,6 +36,7 @@ from bot.notices.models import (
 logger = logging.getLogger(__name__)
 
 MAX_ERROR_CHARS = 255
+_DELIVERY = NoticeDelivery.__table__  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,6 +178,47 @@ def _info(n: Notice) -> NoticeInfo:
 def _group(g: NoticeGroup) -> GroupInfo:
     return GroupInfo(g.channel, g.chat_id, g.title, () if g.community else _split(g.buildings),
                      g.active, g.inactive_reason)
+
+
+class DeliveryWriter:
+    """The per-request writes of a broadcast, on one autocommit connection.
+
+    A broadcast makes two of them per message; each is a single conditional
+    UPDATE, atomic on its own, so autocommit is exact and saves the pool
+    checkout, BEGIN and COMMIT round trips that would dominate at 300 messages/s.
+    """
+
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+
+    def claim(self, delivery_id: int, *, now: datetime) -> bool:
+        """pending -> sending, just before the request; False if someone else has it."""
+        result = self._conn.execute(update(_DELIVERY)
+                                    .where(_DELIVERY.c.id == delivery_id,
+                                           _DELIVERY.c.status == DeliveryStatus.PENDING.value)
+                                    .values(status=DeliveryStatus.SENDING.value, updated_at=now,
+                                            attempts=_DELIVERY.c.attempts + 1))
+        return result.rowcount == 1
+
+    def release(self, delivery_id: int, *, now: datetime, reason: str = "") -> None:
+        """sending -> pending: the request certainly did not deliver (a 429)."""
+        self._conn.execute(update(_DELIVERY)
+                           .where(_DELIVERY.c.id == delivery_id,
+                                  _DELIVERY.c.status == DeliveryStatus.SENDING.value)
+                           .values(status=DeliveryStatus.PENDING.value, updated_at=now,
+                                   error=reason[:MAX_ERROR_CHARS]))
+
+    def finish(self, delivery_id: int, status: DeliveryStatus, *, now: datetime,
+               message_id: str | None = None, error: str = "") -> None:
+        """Record the outcome of one request."""
+        self._conn.execute(update(_DELIVERY).where(_DELIVERY.c.id == delivery_id)
+                           .values(status=status.value, message_id=message_id, error=error[:MAX_ERROR_CHARS],
+                                   updated_at=now))
+
+    def pinned(self, delivery_id: int, *, now: datetime) -> None:
+        """Note that a delivered message was pinned."""
+        self._conn.execute(update(_DELIVERY).where(_DELIVERY.c.id == delivery_id)
+                           .values(pinned=True, updated_at=now))
 
 
 class NoticeStore:
@@ -439,36 +481,27 @@ class NoticeStore:
                              .order_by(NoticeDelivery.id))
             return [Target(i, c, chat) for i, c, chat in rows]
 
-    def claim_delivery(self, delivery_id: int, *, now: datetime) -> bool:
-        """pending -> sending, just before the request; False if someone else has it."""
-        with self._tx() as s:
-            result = s.execute(update(NoticeDelivery)
-                               .where(NoticeDelivery.id == delivery_id,
-                                      NoticeDelivery.status == DeliveryStatus.PENDING)
-                               .values(status=DeliveryStatus.SENDING, updated_at=now,
-                                       attempts=NoticeDelivery.attempts + 1))
-            return result.rowcount == 1
+    @contextmanager
+    def delivery_writer(self) -> Iterator[DeliveryWriter]:
+        """One connection for a broadcast worker's per-request writes (see DeliveryWriter)."""
+        with self._engine.connect() as conn:
+            yield DeliveryWriter(conn.execution_options(isolation_level="AUTOCOMMIT"))
 
-    def release_delivery(self, delivery_id: int, *, now: datetime, reason: str = "") -> None:
-        """sending -> pending: the request certainly did not deliver (a 429, or never sent)."""
-        with self._tx() as s:
-            s.execute(update(NoticeDelivery)
-                      .where(NoticeDelivery.id == delivery_id, NoticeDelivery.status == DeliveryStatus.SENDING)
-                      .values(status=DeliveryStatus.PENDING, updated_at=now, error=reason[:MAX_ERROR_CHARS]))
+    def claim_delivery(self, delivery_id: int, *, now: datetime) -> bool:
+        """pending -> sending (see DeliveryWriter.claim)."""
+        with self.delivery_writer() as writer:
+            return writer.claim(delivery_id, now=now)
 
     def finish_delivery(self, delivery_id: int, status: DeliveryStatus, *, now: datetime,
                         message_id: str | None = None, error: str = "") -> None:
-        """Record the outcome of one request."""
-        with self._tx() as s:
-            s.execute(update(NoticeDelivery).where(NoticeDelivery.id == delivery_id)
-                      .values(status=status, message_id=message_id, error=error[:MAX_ERROR_CHARS],
-                              updated_at=now))
+        """Record the outcome of one request (see DeliveryWriter.finish)."""
+        with self.delivery_writer() as writer:
+            writer.finish(delivery_id, status, now=now, message_id=message_id, error=error)
 
-    def mark_pinned(self, delivery_id: int, *, now: datetime) -> None:
-        """Note that a delivered message was pinned."""
-        with self._tx() as s:
-            s.execute(update(NoticeDelivery).where(NoticeDelivery.id == delivery_id)
-                      .values(pinned=True, updated_at=now))
+    def release_delivery(self, delivery_id: int, *, now: datetime, reason: str = "") -> None:
+        """sending -> pending (see DeliveryWriter.release)."""
+        with self.delivery_writer() as writer:
+            writer.release(delivery_id, now=now, reason=reason)
 
     def deactivate_chat(self, channel: str, chat_id: str, *, reason: str, now: datetime) -> None:
         """A send showed the bot is gone from a chat: mark the group (or resident) unreachable."""

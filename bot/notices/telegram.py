@@ -202,7 +202,7 @@ class NoticesFrontend:
 
     def __init__(self, *, store: NoticeStore, templates: NoticeTemplates, limiter: SendLimiter,
                  is_staff: Callable[[str], bool], clock: Callable[[], datetime] = utcnow,
-                 concurrency: int = 16, progress_interval: float = 5.0) -> None:
+                 concurrency: int = 8, progress_interval: float = 5.0) -> None:
         self.store = store
         self.templates = templates
         self.limiter = limiter
@@ -347,15 +347,25 @@ class NoticesFrontend:
             await message.reply_text(f"请在下一条消息里写要修改的字段(只写要改的),例如:\n发送: 明天 09:00\n\n当前内容:\n"
                                      + self._fields_form(notice))
             self.store.save_draft(user_id=str(user_id), chat_id=str(chat_id), step="fields",
-                                  data={"kind": notice.kind.value, "edit_of": notice.id, "base": notice.fields},
+                                  data={"kind": notice.kind.value, "edit_of": notice.id, "base": self._base(notice)},
                                   now=self._clock())
             return
         await self._preview(message, str(user_id), str(chat_id), body, kind=notice.kind, edit_of=notice.id,
-                            base=notice.fields)
+                            base=self._base(notice))
+
+    def _base(self, notice: NoticeInfo) -> dict[str, Any]:
+        """What an edit starts from: the stored fields and options, as staff would type them."""
+        send_at = notice.send_at.astimezone(self.templates.zone).strftime("%Y-%m-%d %H:%M")
+        return {"fields": dict(notice.fields),
+                "options": {"audience": " ".join(notice.buildings) or "全部", "at": send_at,
+                            "pin": "是" if notice.pin else "否", "private": "是" if notice.private else "否",
+                            "language": notice.language}}
 
     def _fields_form(self, notice: NoticeInfo) -> str:
         labels = composing.FIELD_LABELS_ZH
-        return "\n".join(f"{labels.get(k, k)}: {v}" for k, v in notice.fields.items())
+        lines = [f"{labels.get(k, k)}: {v}" for k, v in notice.fields.items()]
+        lines += [f"{labels[k]}: {v}" for k, v in self._base(notice)["options"].items()]
+        return "\n".join(lines)
 
     async def on_draft_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """The staff member's filled-in form (when a /notice dialogue is open in this chat)."""
@@ -395,9 +405,9 @@ class NoticesFrontend:
 
     def _compose(self, body: str, *, kind: NoticeKind | None, base: dict[str, Any] | None) -> composing.Composition:
         draft = composing.parse_draft(body, kind)
-        if base:  # an edit: the stored fields, overridden by what was typed
-            draft = composing.Draft(kind=draft.kind, fields={**base, **draft.fields}, options=draft.options,
-                                    unknown=draft.unknown)
+        if base:  # an edit: the stored fields and options, overridden by what was typed
+            draft = composing.Draft(kind=draft.kind, fields={**base.get("fields", {}), **draft.fields},
+                                    options={**base.get("options", {}), **draft.options}, unknown=draft.unknown)
         return composing.compose(draft, now=self._clock(), templates=self.templates)
 
     def _preview_text(self, c: composing.Composition, edit_of: object) -> str:
@@ -478,11 +488,11 @@ class NoticesFrontend:
         else:
             notice = self.store.create_notice(c, created_by=user_id, report_to=chat_id, now=self._clock())
         self.store.drop_draft(user_id)
+        if c.send_now and self.runner is not None:
+            await self.runner.tick()  # starts the broadcast in the background
         await query.answer("已确认")
         when = "正在发送" if c.send_now else f"将于 {self.templates.local(c.send_at)} 发送"
         await _quiet_edit(query, f"{notice.code} {KIND_NAMES_ZH[c.kind]}已确认,{when}。\n/notices 查看、取消或修改。")
-        if c.send_now and self.runner is not None:
-            await self.runner.tick()
 
     async def _on_cancel(self, query: CallbackQuery, notice_id: int) -> None:
         if self.store.cancel_notice(notice_id, now=self._clock()):

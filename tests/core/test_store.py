@@ -101,7 +101,7 @@ def test_staff_follow_the_configuration(store):
         assert [s.name for s in w.staff_list()] == ["甲"]
         assert w.staff_by_sender("1").roles == "agent"
         assert w.staff_by_sender("2") is None
-        assert store.count(Staff) == 2
+    assert store.count(Staff) == 2  # the removed member is kept (inactive) for the audit trail
 
 
 def test_dialogue_state_survives_in_the_database(store):
@@ -115,8 +115,7 @@ def test_dialogue_state_survives_in_the_database(store):
 
 
 def test_a_failed_work_unit_writes_nothing(store):
-    with pytest.raises(RuntimeError):
-        with store.work() as w:
-            w.add_resident(ChatRef("test", "x"), name="x", language="zh", at=datetime.now(UTC))
-            raise RuntimeError("boom")
+    with pytest.raises(RuntimeError), store.work() as w:
+        w.add_resident(ChatRef("test", "x"), name="x", language="zh", at=datetime.now(UTC))
+        raise RuntimeError("boom")
     assert store.resident(ChatRef("test", "x")) is None

@@ -32,21 +32,20 @@ def test_every_legal_step_reaches_its_target(kind, source, action, target):
     assert transition_for(kind, source, action).target == target
 
 
-ILLEGAL = [
-    (kind, status, action)
-    for kind, steps in WORKFLOWS.items()
-    for status in {s for step in steps for s in step.sources} | {step.target for step in steps}
-    for action in Action
-    if not any(step.action == action and status in step.sources for step in steps)
-]
-
-
-@pytest.mark.parametrize(("kind", "status", "action"), ILLEGAL,
-                         ids=[f"{k}-{s}-{a}" for k, s, a in ILLEGAL])
-def test_every_other_step_is_refused_with_a_reason(kind, status, action):
-    with pytest.raises(IllegalTransition) as refused:
-        transition_for(kind, status, action)
-    assert action.value in refused.value.reason
+@pytest.mark.parametrize("kind", list(WORKFLOWS))
+def test_every_other_step_is_refused_with_a_reason(kind):
+    steps = WORKFLOWS[kind]
+    statuses = {s for step in steps for s in step.sources} | {step.target for step in steps}
+    refused = 0
+    for status in statuses:
+        for action in Action:
+            if any(step.action == action and status in step.sources for step in steps):
+                continue
+            with pytest.raises(IllegalTransition) as error:
+                transition_for(kind, status, action)
+            assert action.value in error.value.reason, (status, action)
+            refused += 1
+    assert refused > len(statuses)  # most steps are illegal from most states
 
 
 def test_repair_follows_the_plan_from_report_to_archive():

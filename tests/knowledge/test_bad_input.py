@@ -22,6 +22,8 @@ HOSTILE = {
     "sql": "'; DROP TABLE tickets; --",
     "punctuation only": "?!?!。。,,……",
     "one character": "费",
+    "a number": "119",
+    "a flat number": "3栋502",
     "only filler words": "请问一下你好吗",
     "emoji": "🚗🅿️💰❓",
     "right-to-left": "\u202e费业物",
@@ -57,7 +59,9 @@ def test_module_level_answer_uses_the_bundled_handbook_by_default() -> None:
 
 def test_knowledge_imports_no_bot_intents_telegram_or_database() -> None:
     code = ("import sys, knowledge, knowledge.cli, knowledge.evaluate; knowledge.answer('物业费怎么交'); "
-            "bad = [m for m in ('bot', 'intents', 'telegram', 'sqlmodel', 'sqlalchemy', 'jinja2', 'apscheduler') "
+            "bad = [m for m in ('bot', 'intents', 'telegram', 'sqlmodel', 'sqlalchemy', 'jinja2', "
+            "'apscheduler') "
             "if m in sys.modules]; print(','.join(bad))")
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
+                            check=True)
     assert result.stdout.strip() == ""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import select
 import subprocess
 import sys
 from pathlib import Path
@@ -52,7 +53,7 @@ def test_ask_fill_from_toml_fills_community_placeholders(tmp_path: Path) -> None
 
 
 def test_ask_survives_invalid_bytes_and_crlf_without_losing_lines() -> None:
-    stdin = b"\xff\xfe\x00zzqx\r\n\xe7\x89\xa9\xe4\xb8\x9a\xe8\xb4\xb9\xe6\x80\x8e\xe4\xb9\x88\xe4\xba\xa4\r\n\x80"
+    stdin = b"\xff\xfe\x00zzqx\r\n" + "物业费怎么交".encode() + b"\r\n\x80"
     result = desk("ask", "--handbook", str(MINI), stdin=stdin)
     assert result.returncode == 0, result.stderr
     records = json_lines(result.stdout)
@@ -106,3 +107,19 @@ def test_bundled_handbook_passes_check() -> None:
     result = desk("handbook", "check")
     assert result.returncode == 0, result.stderr
     assert "emergency guidance missing: none" in result.stdout.decode()
+
+
+def test_ask_answers_each_line_before_stdin_closes() -> None:
+    """Other tools keep the pipe open and wait for each answer: output is flushed per line."""
+    process = subprocess.Popen([sys.executable, "-m", "bot", "ask", "--handbook", str(MINI)], cwd=REPO,
+                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        assert process.stdin is not None and process.stdout is not None
+        process.stdin.write("物业费怎么交\n".encode())
+        process.stdin.flush()
+        ready, _, _ = select.select([process.stdout], [], [], 30)
+        assert ready, "no answer while stdin is still open"
+        assert json.loads(process.stdout.readline())["section"] == "物业费怎么交?"
+    finally:
+        process.kill()
+        process.communicate()

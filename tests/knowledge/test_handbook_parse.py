@@ -144,7 +144,8 @@ def test_by_title_ignores_width_and_case(mini: Handbook) -> None:
 
 def test_mini_handbook_reads_all_three_files_in_order(mini: Handbook) -> None:
     assert len(mini.entries) == 10
-    assert [p.name for p in dict.fromkeys(e.source for e in mini.entries)] == ["01-费用.md", "02-装修.md", "01-应急.md"]
+    files = [p.name for p in dict.fromkeys(e.source for e in mini.entries)]
+    assert files == ["01-费用.md", "02-装修.md", "01-应急.md"]
     assert mini.chapters == ("第一章 费用与缴纳", "第二章 装修", "第三章 紧急情况")
 
 

@@ -92,7 +92,8 @@ def test_a_stricter_tuning_declines_more(mini: Handbook) -> None:
     question = "停车多少钱一个月"
     usual = mini.answer(question)
     assert usual is not None and usual.score < 0.99
-    strict = Matcher(mini.entries, dataclasses.replace(DEFAULT_TUNING, threshold_floor=0.99, threshold_ceiling=1.0))
+    strict_tuning = dataclasses.replace(DEFAULT_TUNING, threshold_floor=0.99, threshold_ceiling=1.0)
+    strict = Matcher(mini.entries, strict_tuning)
     assert strict.answer(question) is None
 
 

@@ -31,7 +31,7 @@ from collections import defaultdict, deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, Self
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 TOKEN = "123456:TEST-token-never-real"
@@ -222,7 +222,7 @@ def check_entities(text: str, parse_mode: str | None) -> None:
                 raise bad(f"can't parse entities: can't find end of the entity starting at byte offset "
                           f"{len(text[:start].encode())}")
     else:
-        raise bad(f"unsupported parse_mode")
+        raise bad("unsupported parse_mode")
 
 
 class BotApiEmulator:
@@ -276,7 +276,7 @@ class BotApiEmulator:
 
     # ------------------------------------------------------------------ lifecycle
 
-    def __enter__(self) -> BotApiEmulator:
+    def __enter__(self) -> Self:
         self.start()
         return self
 
@@ -450,13 +450,17 @@ class BotApiEmulator:
         with self._lock:
             return self._push(update)
 
-    def redeliver(self, update_id: int) -> None:
-        """Deliver an already delivered update again, as Telegram may after a crash."""
+    def redeliver(self, update_id: int) -> int:
+        """Deliver an already delivered update's content again, as Telegram does after a lost offset.
+
+        The copy gets a fresh update_id (so offsets stay ordered); its message or
+        callback query is the same. Returns the new id.
+        """
         with self._lock:
             for update in self._history:
                 if update["update_id"] == update_id:
-                    self._enqueue(dict(update))
-                    return
+                    content = {k: v for k, v in update.items() if k != "update_id"}
+                    return self._push(content)
         raise KeyError(update_id)
 
     # ------------------------------------------------------------------ reading what the bot did
@@ -1197,10 +1201,10 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive, as PTB's httpx client expects
     disable_nagle_algorithm = True  # headers and body are two writes: no 40 ms delayed-ACK stall
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the stdlib's name
+    def log_message(self, format: str, *args: Any) -> None:
         """Quiet: request lines contain the token."""
 
-    def do_GET(self) -> None:  # noqa: N802 - the stdlib's name
+    def do_GET(self) -> None:
         path = unquote(urlsplit(self.path).path)
         if path.startswith("/file/bot"):
             token, _, file_path = path[len("/file/bot"):].partition("/")
@@ -1213,7 +1217,7 @@ class _Handler(BaseHTTPRequestHandler):
             return
         self._dispatch(dict(parse_qsl(urlsplit(self.path).query)), {})
 
-    def do_POST(self) -> None:  # noqa: N802 - the stdlib's name
+    def do_POST(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
         content_type = self.headers.get("Content-Type", "")

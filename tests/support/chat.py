@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from bot.messages import STAFF_CHANNEL, Attachment, ChatRef, Inbound, Outbound
 
 T0 = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)  # 10:00 in Asia/Shanghai
+_MESSAGE_IDS = itertools.count(1)  # unique across every Person, as a real chat's ids would be
 
 
 @dataclass
@@ -36,14 +37,13 @@ class Person:
     sender_id: str = ""
     name: str = ""
     language: str | None = None
-    ids: itertools.count = field(default_factory=lambda: itertools.count(1))
     last: list[Outbound] = field(default_factory=list)
 
     def inbound(self, text: str = "", *, action: str | None = None,
                 attachments: tuple[Attachment, ...] = (), message_id: str | None = None,
                 chat: ChatRef | None = None, **extra) -> Inbound:
         return Inbound(
-            chat=chat or self.chat, message_id=message_id or f"{self.chat.id}-{next(self.ids)}",
+            chat=chat or self.chat, message_id=message_id or f"m{next(_MESSAGE_IDS)}",
             received_at=self.clock.tick(), text=text, sender_id=self.sender_id or self.chat.id,
             sender_name=self.name, attachments=attachments, action=action, language=self.language, **extra,
         )

@@ -17,7 +17,8 @@ import pytest
 from sqlalchemy.engine import Engine
 from telegram import Bot, Update
 
-import bot.telegram_store  # noqa: F401  (registers the front-end's tables before `engine` creates them)
+# Registers the front-end's tables before the `engine` fixture creates them.
+from bot import telegram_store as _front_end_tables  # noqa: F401
 from bot.config import EXAMPLE_CONFIG, Config, load_config
 from bot.desk import ServiceDesk
 from bot.render import Templates

@@ -256,7 +256,7 @@ async def test_webhook_delivery_carries_the_secret_token(api: BotApiEmulator, bo
         def log_message(self, *args: object) -> None:
             pass
 
-        def do_POST(self) -> None:  # noqa: N802
+        def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers["Content-Length"]))
             received.append((self.headers.get("X-Telegram-Bot-Api-Secret-Token"), json.loads(body)))
             self.send_response(200)
@@ -278,7 +278,7 @@ async def test_webhook_delivery_carries_the_secret_token(api: BotApiEmulator, bo
         server.server_close()
 
 
-async def test_concurrent_sends_get_unique_ids(api: BotApiEmulator) -> None:
+def test_concurrent_sends_get_unique_ids(api: BotApiEmulator) -> None:
     group = api.add_group("住户群")
     base = api.base_url + api.token
 
@@ -297,7 +297,7 @@ async def test_concurrent_sends_get_unique_ids(api: BotApiEmulator) -> None:
     assert sorted(ids) == list(range(1, 101))
 
 
-async def test_json_bodies_and_unknown_methods(api: BotApiEmulator) -> None:
+def test_json_bodies_and_unknown_methods(api: BotApiEmulator) -> None:
     user = api.add_user()
     request = urllib.request.Request(f"{api.base_url}{api.token}/sendMessage",
                                      json.dumps({"chat_id": user["id"], "text": "json"}).encode(),

@@ -133,11 +133,11 @@ def test_a_button_press_carries_its_action_and_a_stable_id(world: BotApiEmulator
 def test_staff_group_topics_map_to_rooms(world: BotApiEmulator) -> None:
     agent = world._users[AGENT_ID]
     cases = [
-        (dict(thread=2, text="您好,师傅下午到"), ticket_room("R-20261123-0001")),
-        (dict(thread=1, text="/ack E-20261123-0001"), DUTY_ROOM),
-        (dict(thread=None, text="/queue"), AGENTS_ROOM),
-        (dict(thread=1, text="我去看看"), None),  # chatter outside a ticket's topic is not for the desk
-        (dict(thread=None, text="大家辛苦了"), None),
+        ({"thread": 2, "text": "您好,师傅下午到"}, ticket_room("R-20261123-0001")),
+        ({"thread": 1, "text": "/ack E-20261123-0001"}, DUTY_ROOM),
+        ({"thread": None, "text": "/queue"}, AGENTS_ROOM),
+        ({"thread": 1, "text": "我去看看"}, None),  # chatter outside a ticket's topic is not for the desk
+        ({"thread": None, "text": "大家辛苦了"}, None),
     ]
     for where, expected in cases:
         world.user_says(agent, where["text"], chat=STAFF_GROUP, thread=where["thread"])
@@ -223,3 +223,22 @@ def test_settings_name_whatever_is_missing(base_config: Config) -> None:
 def test_the_token_is_not_in_the_settings_repr(base_config: Config) -> None:
     settings = TelegramSettings.from_config(_config(base_config, staff_group_id=-100123), "123456:SECRETtoken")
     assert "SECRETtoken" not in repr(settings)
+
+
+async def test_send_pacer_keeps_under_the_rate_without_real_waiting() -> None:
+    from bot.telegram_app import SendPacer
+
+    now = [0.0]
+    slept: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        now[0] += seconds
+
+    pacer = SendPacer(2.0, sleep=sleep, clock=lambda: now[0])
+    for _ in range(4):
+        await pacer.wait()
+    assert slept == [0.5, 0.5]  # a burst of 2, then one every half second
+    now[0] += 10
+    await pacer.wait()
+    assert slept == [0.5, 0.5]  # idle time refills the bucket

@@ -1,0 +1,85 @@
+"""The data files a property manager edits: they load, and they say what they mean."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from intents.evaluate import read_labelled
+from intents.lexicon import _compile, load_lexicon
+from intents.normalize import DATA, normalize
+from tests.intents.conftest import HELDOUT
+
+
+def test_every_group_names_its_rule_and_has_phrases() -> None:
+    lexicon = load_lexicon()
+    names = [g.name for g in lexicon.groups]
+    assert len(names) == len(set(names)), "duplicate group names"
+    for group in lexicon.groups:
+        assert group.rule, group.name
+        assert group.phrases, group.name
+
+
+def test_no_phrase_is_evidence_of_two_emergency_kinds() -> None:
+    """Like Rasa's keyword-overlap warning: a phrase pointing at two kinds is ambiguous data."""
+    owner: dict[str, str] = {}
+    for group in load_lexicon().groups:
+        if group.kind is None:
+            continue
+        for phrase in group.phrases:
+            assert owner.setdefault(phrase, group.kind.value) == group.kind.value, (phrase, group.name)
+
+
+def test_phrases_are_written_in_normalised_form() -> None:
+    """Phrases are matched against normalised text; one that normalisation changes can never match."""
+    for group in load_lexicon().groups:
+        for phrase in group.phrases + group.excepts:
+            body = phrase.rstrip("*")
+            assert normalize(body).text == body, (group.name, phrase)
+
+
+def test_except_phrases_can_cancel_something() -> None:
+    """An except phrase that cannot overlap any phrase of its group does nothing: a mistake in the data."""
+    useless = []
+    for group in load_lexicon().groups:
+        needles = [_compile(0, p).needle.strip() for p in group.phrases]
+        for phrase in group.excepts:
+            text = _compile(0, phrase).needle.strip()
+            if not any(n in text or text in n or _overlaps(n, text) for n in needles):
+                useless.append((group.name, phrase))
+    assert not useless
+
+
+def _overlaps(a: str, b: str) -> bool:
+    """True when a suffix of one is a prefix of the other (the two can overlap in a message)."""
+    return any(a.endswith(b[:k]) or b.endswith(a[:k]) for k in range(1, min(len(a), len(b))))
+
+
+@pytest.mark.parametrize("path", [DATA / "examples.jsonl", HELDOUT])
+def test_example_files_are_valid_labels(path: Path) -> None:
+    rows = read_labelled(path.read_text(encoding="utf-8"))
+    assert len(rows) >= 200
+    for row in rows:
+        assert (row["intent"] == "emergency") == (row.get("emergency") is not None), row
+
+
+def test_training_and_heldout_do_not_overlap() -> None:
+    train = {normalize(r["text"]).cjk for r in read_labelled((DATA / "examples.jsonl").read_text(encoding="utf-8"))}
+    held = {normalize(r["text"]).cjk for r in read_labelled(HELDOUT.read_text(encoding="utf-8"))}
+    assert not train & held
+
+
+def test_examples_are_not_copies_of_the_shared_dev_set(dev_rows: list[dict]) -> None:
+    """Written independently: no shared sentence beyond chance coincidences like "你好" or "OK"."""
+    ours = {normalize(r["text"]).cjk for r in read_labelled((DATA / "examples.jsonl").read_text(encoding="utf-8"))}
+    shared = ours & {normalize(r["text"]).cjk for r in dev_rows}
+    assert not [text for text in shared if len(text) >= 8]
+
+
+def test_folding_table_traditional_and_typos() -> None:
+    assert normalize("電梯壞了").text == "电梯坏了"
+    assert normalize("电悌困人 压金").text == "电梯困人 押金"
+    assert normalize("ＡＢＣ１２３？").text == "abc123?"
+    json.dumps(normalize("\ud800x").text, ensure_ascii=False).encode("utf-8")

@@ -1,0 +1,47 @@
+"""Quality floors: the shared dev set and our own held-out examples.
+
+Floors are the figures the classifier reaches today minus a small margin, so a change
+that makes it worse fails here; the report is printed on failure to show what broke.
+"""
+
+from __future__ import annotations
+
+from intents import UNSURE_BELOW, classify
+from intents.evaluate import Report, evaluate, format_report
+
+
+def _check(report: Report, macro_f1: float, recall: float, precision: float, kind: float) -> None:
+    detail = format_report(report) + "\n" + "\n".join(str(m) for m in report.mistakes[:30])
+    assert report.macro_f1 >= macro_f1, detail
+    assert report.emergency_recall >= recall, detail
+    assert report.emergency_precision >= precision, detail
+    assert report.emergency_kind_accuracy >= kind, detail
+
+
+def test_dev_set_floor(dev_rows: list[dict]) -> None:
+    """../shared/data/intents-dev.jsonl: macro-F1 0.976, emergency recall 1.0 when written."""
+    _check(evaluate(dev_rows, classify), macro_f1=0.95, recall=0.98, precision=0.95, kind=0.97)
+
+
+def test_heldout_floor(heldout_rows: list[dict]) -> None:
+    """tests/intents/data/heldout.jsonl (never trained on): macro-F1 0.945 when written."""
+    _check(evaluate(heldout_rows, classify), macro_f1=0.92, recall=0.98, precision=0.95, kind=0.97)
+
+
+def test_unsure_below_separates_wrong_from_right(heldout_rows: list[dict], dev_rows: list[dict]) -> None:
+    """Most wrong readings fall below UNSURE_BELOW (the desk asks), most right ones above."""
+    right, wrong = [], []
+    for row in heldout_rows + dev_rows:
+        result = classify(row["text"])
+        (right if result.intent.value == row["intent"] else wrong).append(result.confidence)
+    assert wrong, "no mistakes at all: the floor tests above should be raised"
+    assert sum(c < UNSURE_BELOW for c in wrong) / len(wrong) >= 0.6
+    assert sum(c >= UNSURE_BELOW for c in right) / len(right) >= 0.88
+
+
+def test_emergencies_are_never_left_to_the_resident_to_choose(heldout_rows: list[dict]) -> None:
+    """A recognised emergency is sure enough that the desk acts at once."""
+    for row in heldout_rows:
+        result = classify(row["text"])
+        if result.intent.value == "emergency" and row["intent"] == "emergency":
+            assert result.confidence >= UNSURE_BELOW, row["text"]

@@ -1,0 +1,90 @@
+"""`desk notice send|schedule|list|cancel` on a SQLite file, with the example configuration."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from bot.notices.cli import main
+from tests.notices.conftest import NOW
+
+FORM = "时间: 2026-11-25 09:00-17:00\n区域: 3号楼\n原因: 二次供水水箱清洗\n"
+
+
+@pytest.fixture
+def run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.chdir(tmp_path)  # no desk.toml here: the example configuration
+    db = str(tmp_path / "desk.db")
+
+    def run(*argv: str, stdin: str = "") -> tuple[int, str]:
+        out = io.StringIO()
+        code = main([*argv, "--db", db], stdin=io.StringIO(stdin), stdout=out, now=NOW)
+        return code, out.getvalue()
+
+    return run
+
+
+def test_send_stores_the_notice_and_its_reminder_for_the_running_desk(run) -> None:
+    code, out = run("send", "停水", "--to", "3号楼", "--pin", "--json", stdin=FORM)
+    assert code == 0
+    sent = json.loads(out)
+    assert (sent["code"], sent["kind"], sent["status"], sent["buildings"], sent["pin"]) == (
+        "N-0001", "water_cut", "scheduled", ["3"], True)
+    assert sent["send_at"] == NOW.isoformat()
+    assert sent["reminders"] == [{"purpose": "cut_reminder", "send_at": "2026-11-24T23:00:00+00:00"}]
+    code, out = run("list")
+    assert code == 0 and out.splitlines() == [
+        "N-0001  scheduled  2026年11月23日(周一) 10:00  3           停水通知",
+        "N-0002  scheduled  2026年11月25日(周三) 07:00  3           停水通知 (cut_reminder)",
+    ]
+
+
+def test_a_late_cut_needs_yes(run) -> None:
+    late = FORM.replace("2026-11-25 09:00-17:00", "2026-11-24 08:00-12:00")
+    code, out = run("send", "停水", stdin=late)
+    assert code == 3 and "⚠️ 计划性停水应提前24小时通知业主" in out and "--yes" in out
+    assert run("list") == (0, "no notices scheduled\n")
+    assert run("send", "停水", "--yes", stdin=late)[0] == 0
+
+
+def test_schedule_with_fields_then_cancel_once(run) -> None:
+    code, out = run("schedule", "通用", "--field", "标题=电梯年检", "--field", "内容=周三上午年检,请走楼梯。",
+                    "--at", "2026-11-24 09:00")
+    assert code == 0 and out == "N-0001 通用 stored; goes at 2026年11月24日(周二) 09:00.\n"
+    assert json.loads(run("cancel", "N-0001", "--json")[1]) == {"code": "N-0001", "cancelled": True,
+                                                                "status": "cancelled"}
+    assert run("cancel", "1") == (1, "N-0001 is already cancelled: nothing to cancel\n")
+    assert run("cancel", "N-0042") == (1, "N-0042: no such notice\n")
+    rows = json.loads(run("list", "--all", "--json")[1])
+    assert [(r["code"], r["status"]) for r in rows] == [("N-0001", "cancelled")]
+
+
+@pytest.mark.parametrize(("argv", "stdin", "message"), [
+    (("send", "停水"), "区域: 3号楼\n", "缺少开始"),
+    (("send", "周报"), FORM, "不认识的通知类型"),
+    (("send", "通用", "--field", "颜色=红"), "", "unknown field"),
+    (("send", "通用", "--field", "标题"), "", "NAME=VALUE"),
+    (("schedule", "通用", "--field", "标题=a", "--field", "内容=b", "--at", "2026-11-01 09:00"), "", "已经过去"),
+    (("cancel", "N-abc"), "", "not a notice code"),
+], ids=["missing-field", "unknown-kind", "unknown-field", "no-value", "past", "bad-code"])
+def test_bad_input_exits_2_with_a_message(run, capsys, argv, stdin, message) -> None:
+    code, out = run(*argv, stdin=stdin)
+    assert code == 2 and out == "" and message in capsys.readouterr().err
+
+
+def test_a_binary_form_file_is_refused(run, tmp_path: Path, capsys) -> None:
+    form = tmp_path / "form.txt"
+    form.write_bytes(b"\xff\xfe\x00garbage\x89PNG")
+    assert run("send", "通用", "--file", str(form))[0] == 2
+    assert "not UTF-8 text" in capsys.readouterr().err
+    assert run("send", "通用", "--file", str(tmp_path / "missing.txt"))[0] == 2
+
+
+def test_dry_run_previews_without_storing(run) -> None:
+    code, out = run("send", "温馨提示", "--dry-run", stdin="内容: 天气转凉,请注意保暖。")
+    assert code == 0 and out.startswith("通知预览(温馨提示):") and "天气转凉" in out
+    assert run("list") == (0, "no notices scheduled\n")
