@@ -30,19 +30,19 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from sqlalchemy import text  # noqa: E402
-from sqlalchemy.engine import Engine  # noqa: E402
-from sqlmodel import Session  # noqa: E402
+from seed import OUT, RESIDENTS, SEED_END, seeded
+from sqlalchemy import text
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
-from bot.config import EXAMPLE_CONFIG, load_config  # noqa: E402
-from bot.db import make_engine  # noqa: E402
-from bot.dbcli import upgrade  # noqa: E402
-from bot.desk import ServiceDesk  # noqa: E402
-from bot.messages import ChatRef, Inbound  # noqa: E402
-from bot.render import Templates  # noqa: E402
-from bot.store import TicketStore, Work  # noqa: E402
-from knowledge import BUNDLED_HANDBOOK, load_handbook  # noqa: E402
-from seed import OUT, RESIDENTS, SEED_END, seeded  # noqa: E402
+from bot.config import EXAMPLE_CONFIG, load_config
+from bot.db import make_engine
+from bot.dbcli import upgrade
+from bot.desk import ServiceDesk
+from bot.messages import ChatRef, Inbound
+from bot.render import Templates
+from bot.store import TicketStore, Work, open_queue
+from knowledge import BUNDLED_HANDBOOK, load_handbook
 
 THROUGHPUT_TARGET = 300.0  # messages per second, one core
 LATENCY_TARGET_MS = 50.0
@@ -101,9 +101,10 @@ def stream(run: int, count: int, rng: random.Random) -> list[Inbound]:
     return messages
 
 
-def throughput(url: str | None, messages: int, runs: int) -> list[float]:
-    """Messages per second per run, each on a fresh migrated database."""
+def throughput(url: str | None, messages: int, runs: int) -> tuple[list[float], list[float]]:
+    """Messages per second per run (by wall clock, and by this process's CPU time), fresh database each."""
     rates: list[float] = []
+    cpu_rates: list[float] = []
     rng = random.Random(11)
     for run in range(runs + 1):  # run 0 warms up (imports, templates, classifier tables)
         engine, cleanup = fresh_database(url)
@@ -111,19 +112,20 @@ def throughput(url: str | None, messages: int, runs: int) -> list[float]:
             upgrade(engine)
             desk = build(engine)
             batch = stream(run, messages if run else 100, rng)
-            started = time.perf_counter()
+            started, cpu_started = time.perf_counter(), time.process_time()
             for msg in batch:
                 desk.handle(msg)
-            elapsed = time.perf_counter() - started
+            elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu_started
             with engine.connect() as conn:  # an apology is fast: make sure none was needed
                 failed = conn.execute(text("SELECT count(*) FROM inboundmessage WHERE outcome = 'failed'"))
                 if failed.scalar_one():
                     raise SystemExit("some messages failed: the figures would be meaningless")
             if run:
                 rates.append(len(batch) / elapsed)
+                cpu_rates.append(len(batch) / cpu)
         finally:
             cleanup()
-    return rates
+    return rates, cpu_rates
 
 
 def fresh_database(url: str | None) -> tuple[Engine, Callable[[], None]]:
@@ -196,8 +198,15 @@ def million(url: str | None, tickets: int, calls: int) -> tuple[list[tuple[str, 
     with engine.connect() as conn:
         open_count = conn.execute(text("SELECT count(*) FROM ticket WHERE is_open")).scalar_one()
     print(f"  {tickets:,} tickets, {open_count:,} open, in {data.where}")
+    def proposed_queue(_: int) -> list:
+        with Session(engine) as session:
+            return open_queue(session, limit=20)
+
+    same = [t.id for t in store.queue(limit=20)] == [t.id for t in proposed_queue(0)]
+    print(f"  bot.store.open_queue returns the same 20 tickets as store.queue: {'yes' if same else 'NO'}")
     results = [
         ("store.queue(limit=20)", *timed(lambda i: store.queue(limit=20), calls)),
+        ("bot.store.open_queue(limit=20)", *timed(proposed_queue, calls)),
         ("store.tickets_of_chat(resident)", *timed(lambda i: store.tickets_of_chat(residents[i]), calls)),
         ("desk /queue (agent, end to end)", *timed(desk_queue, calls)),
         ("desk /my (resident, end to end)", *timed(desk_my, calls)),
@@ -223,12 +232,16 @@ def main(argv: list[str] | None = None) -> int:
     database = "PostgreSQL" if args.db else "SQLite"
 
     print(f"bench_core on {database}, {pin_to_one_core()}")
-    rates = throughput(args.db, args.messages, args.runs)
+    rates, cpu_rates = throughput(args.db, args.messages, args.runs)
     median = statistics.median(rates)
     ok = "OK" if median >= THROUGHPUT_TARGET else "MISSED"
     print(f"  messages handled end to end: median {median:.0f} msg/s over {len(rates)} runs of "
           f"{args.messages} (min {min(rates):.0f}, max {max(rates):.0f})   target >= {THROUGHPUT_TARGET:.0f} "
           f"msg/s  {ok}")
+    # On a busy machine the wall clock also counts time spent waiting for the CPU; the
+    # desk's own CPU time shows what one free core gives (for SQLite all the work is here).
+    print(f"  by this process's CPU time:  median {statistics.median(cpu_rates):.0f} msg/s "
+          f"(load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs)")
     if args.skip_million:
         return 0
     missed = median < THROUGHPUT_TARGET

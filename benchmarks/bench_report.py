@@ -22,8 +22,9 @@ from urllib.parse import quote
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bot import report  # noqa: E402
-from seed import SEED_DAYS, SEED_END, seeded  # noqa: E402
+from seed import SEED_DAYS, SEED_END, seeded
+
+from bot import report
 
 TARGET_SECONDS = 5.0
 

@@ -161,7 +161,7 @@ async def run_echo(residents: int) -> float:
 
 
 async def run_desk(residents: int, config: Config, handbook: Any, make_db: Callable[[], tuple[str, str | None]],
-                   drop_db: Callable[[], None]) -> tuple[float, int]:
+                   drop_db: Callable[[], None], concurrency: int | None = None) -> tuple[float, int]:
     """Updates per second through the whole desk; also returns how many messages it sent."""
     with Emulator(residents) as api:
         topics = api["topics"]
@@ -176,13 +176,15 @@ async def run_desk(residents: int, config: Config, handbook: Any, make_db: Calla
             create_tables(engine)
             desk = ServiceDesk(config=config, store=TicketStore(engine), handbook=handbook,
                                templates=Templates(config.timezone))
+            extra = {"concurrency": concurrency} if concurrency else {}
             settings = TelegramSettings.from_config(config, api["token"], base_url=api["base_url"],
-                                                    max_messages_per_second=1_000_000.0)
+                                                    max_messages_per_second=1_000_000.0, **extra)
             running = build_application(settings, desk, config, start_scheduler=False)
             warm_up(desk)
             async with running.app:
                 await running.app.post_init(running.app)
                 elapsed = await timed_polling(running.app, api["expected"])
+            running.frontend.close()
             sent = running.transport.delivered
         finally:
             engine.dispose()
@@ -254,6 +256,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--residents", type=int, default=150, help="residents per run (about 3.5 updates each)")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--db", default=None, help="PostgreSQL URL (default: a SQLite file per run)")
+    parser.add_argument("--concurrency", type=int, default=None,
+                        help="updates the desk handles at once (default: the front-end's default)")
     args = parser.parse_args(argv)
     config = load_config(EXAMPLE_CONFIG)
     handbook = load_handbook(BUNDLED_HANDBOOK)
@@ -267,7 +271,8 @@ def main(argv: list[str] | None = None) -> int:
                 if which == "echo":
                     echo_rates.append(asyncio.run(run_echo(args.residents)))
                 else:
-                    rate, sent = asyncio.run(run_desk(args.residents, config, handbook, make_db, drop_db))
+                    rate, sent = asyncio.run(run_desk(args.residents, config, handbook, make_db, drop_db,
+                                                      args.concurrency))
                     desk_rates.append(rate)
             core_rates.append(run_core_alone(args.residents, config, handbook, make_db, drop_db))
     echo, desk, core = (statistics.median(r) for r in (echo_rates, desk_rates, core_rates))

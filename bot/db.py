@@ -35,6 +35,7 @@ def make_engine(url: str = DEFAULT_URL, *, search_path: str | None = None, echo:
         engine = create_engine(
             url,
             echo=echo,
+            hide_parameters=True,  # errors are logged: never with residents' words in them
             connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
         )
         memory = url in ("sqlite://", "sqlite:///:memory:")
@@ -61,4 +62,4 @@ def make_engine(url: str = DEFAULT_URL, *, search_path: str | None = None, echo:
 
         return engine
     connect_args = {"options": f"-c search_path={search_path}"} if search_path else {}
-    return create_engine(url, echo=echo, pool_pre_ping=True, connect_args=connect_args)
+    return create_engine(url, echo=echo, pool_pre_ping=True, hide_parameters=True, connect_args=connect_args)

@@ -29,10 +29,10 @@ from alembic.config import Config as AlembicConfig
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, text
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.db import DEFAULT_URL, make_engine
+from bot.db import DEFAULT_URL, make_engine, normalise_url
 from bot.migrations import INITIAL_REVISION, target_metadata
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
@@ -207,6 +207,9 @@ def main(argv: Sequence[str]) -> int:
     except Exception as exc:  # ConfigError and friends: the message names the problem
         print(f"desk db: {exc}", file=sys.stderr)
         return 2
+    if args.action in ("current", "check", "revision") and _missing_sqlite_file(url):
+        print(f"desk db: no such database file {url!r} (`desk db upgrade` creates it)", file=sys.stderr)
+        return 1
     try:
         engine = make_engine(url)
     except Exception as exc:  # an unparseable URL or a missing driver
@@ -221,6 +224,17 @@ def main(argv: Sequence[str]) -> int:
         return 1
     finally:
         engine.dispose()
+
+
+def _missing_sqlite_file(url: str) -> bool:
+    """True for a SQLite URL naming a file that does not exist (opening it would create it)."""
+    try:
+        parsed = make_url(normalise_url(url))
+    except Exception:  # reported when the engine is made
+        return False
+    database = parsed.database or ""
+    return parsed.get_backend_name() == "sqlite" and database not in ("", ":memory:") \
+        and not Path(database).exists()
 
 
 def _run(args: argparse.Namespace, engine: Engine, shown: str) -> int:

@@ -7,16 +7,18 @@ One inbound message is handled in one transaction (see TicketStore.work).
 
 from __future__ import annotations
 
+import json
 import logging
 import re
+import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
-from bot.config import Config
+from bot.config import Config, StaffMember
 from bot.dialogue import (
     Command,
     State,
@@ -24,6 +26,7 @@ from bot.dialogue import (
     detect_language,
     find_codes,
     is_bare_report,
+    is_data_answer,
     is_pressing,
     is_question,
     mentions_home,
@@ -50,7 +53,7 @@ from bot.messages import (
 )
 from bot.models import EventKind, Priority, Resident, Staff, Ticket, TicketKind
 from bot.render import Templates
-from bot.store import TicketStore, Work
+from bot.store import DialogueState, TicketStore, Work
 from bot.workflow import (
     DONE,
     FINAL,
@@ -110,6 +113,7 @@ class ServiceDesk:
         self._classify = classify
         self._unsure_below = unsure_below
         self._facts = config.community.placeholders()
+        self._staff_ids = frozenset(s.telegram_id for s in config.staff if s.telegram_id)
         store.sync_staff(config.staff)
 
     @property
@@ -124,23 +128,22 @@ class ServiceDesk:
         try:
             with self._store.work() as w:
                 w.lock_chat(msg.chat)  # one chat's messages one at a time: dialogue state stays whole
-                seen = w.inbound_seen(msg)
-                if seen is not None and seen.outcome != "failed":
+                row_id = w.claim_inbound(msg)  # stored before anything is acted on
+                if row_id is None:
                     logger.info("duplicate delivery of %s/%s ignored", msg.chat.channel, msg.message_id)
                     return []
-                row = w.record_inbound(msg)
                 turn = Turn(w, msg, clean_text(msg.text))
                 self._dispatch(turn)
-                w.set_inbound_ticket(row, turn.ticket_code)
-                w.record_outbound(turn.out, at=msg.received_at, in_reply_to=row.id)
+                w.set_inbound_ticket(row_id, turn.ticket_code)
+                w.record_outbound(turn.out, at=msg.received_at, in_reply_to=row_id)
                 return turn.out
-        except IntegrityError:
+        except IntegrityError as exc:
             if self._already_handled(msg):  # the same message raced in on another worker
                 logger.info("concurrent duplicate of %s/%s ignored", msg.chat.channel, msg.message_id)
                 return []
-            logger.exception("storing message %s failed", msg.message_id)
-        except Exception:
-            logger.exception("handling message %s failed", msg.message_id)
+            _log_failure(msg, exc)
+        except Exception as exc:
+            _log_failure(msg, exc)
         return self._apologise(msg)
 
     def _already_handled(self, msg: Inbound) -> bool:
@@ -169,7 +172,8 @@ class ServiceDesk:
         return [Outbound(msg.chat, text)]
 
     def _dispatch(self, t: Turn) -> None:
-        staff = t.w.staff_by_sender(t.msg.sender_id)
+        # Staff are the configured ones (mirrored at start-up): residents need no staff query.
+        staff = t.w.staff_by_sender(t.msg.sender_id) if t.msg.sender_id in self._staff_ids else None
         if staff is not None:
             self._staff_turn(t, staff)
         elif t.msg.chat.channel == STAFF_CHANNEL:
@@ -184,7 +188,7 @@ class ServiceDesk:
     # ======================================================================================
     def _resident_turn(self, t: Turn) -> None:
         w, msg = t.w, t.msg
-        resident = w.resident(msg.chat)
+        resident = w.resident_with_dialogue(msg.chat)
         if resident is None:
             resident = w.add_resident(
                 msg.chat, name=msg.sender_name, language=detect_language(t.text, msg.language), at=t.now
@@ -210,8 +214,9 @@ class ServiceDesk:
         """Handbook text with the community's {{key}} placeholders filled in."""
         return fill_placeholders(text, self._facts)
 
-    def _on_duty(self, w: Work) -> list[Staff]:
-        return [s for s in w.staff_list() if s.on_duty]
+    def _on_duty(self, w: Work) -> list[StaffMember]:
+        """Staff on duty, from the configuration (the staff table mirrors it)."""
+        return [s for s in self._config.staff if s.on_duty]
 
     def _ack_buttons(self, ticket: Ticket) -> tuple[tuple[Button, ...], ...]:
         return ((Button("我来处理 (确认)", f"ack:{ticket.code}"),),)
@@ -374,7 +379,7 @@ class _ResidentTurn:
 
     def set_state(self, state: str, **data: Any) -> None:
         self.w.set_dialogue(self.chat, state, data, at=self.t.now)
-        self.dlg = self.w.dialogue(self.chat)
+        self.dlg = DialogueState(state, json.loads(json.dumps(data)))  # as a later read would see it
 
     def idle(self, focus: str | None = None) -> None:
         self.set_state(State.IDLE, **({"focus": focus} if focus else {}))
@@ -445,8 +450,8 @@ class _ResidentTurn:
         self.on_free_message(text)
 
     def is_emergency(self, text: str) -> bool:
-        """A confident emergency, which interrupts any pending question."""
-        if not text:
+        """A confident emergency, which interrupts any pending question (a date or number never does)."""
+        if not text or is_data_answer(text):
             return False
         c = self.d._classify(text)
         return c.intent == Intent.EMERGENCY and c.confidence >= self.d._unsure_below
@@ -1080,6 +1085,21 @@ class _ResidentTurn:
         self.staff(MANAGER_ROOM, "low_rating", t=ticket, resident=self.resident,
                    score=rating.score if rating else 0, reason=text, reopened=reopened, ticket=ticket.code,
                    buttons=((Button("接管对话", f"take:{ticket.code}"),),))
+
+
+def _log_failure(msg: Inbound, exc: Exception) -> None:
+    """Log a failed message with its traceback, but without database error texts above debug level.
+
+    A database's own message can quote the row it refused ("Failing row contains
+    (…)"): that is the resident's words, so it goes to the debug log only.
+    """
+    if isinstance(exc, DBAPIError):
+        stack = "".join(traceback.format_tb(exc.__traceback__))
+        logger.error("handling message %s failed: %s from the database (%s); details at debug level\n%s",
+                     msg.message_id, type(exc).__name__, type(exc.orig).__name__, stack)
+        logger.debug("database error details", exc_info=exc)
+    else:
+        logger.exception("handling message %s failed", msg.message_id, exc_info=exc)
 
 
 def _category(c: Classification) -> str | None:

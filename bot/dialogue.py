@@ -80,6 +80,19 @@ def parse_building(text: str) -> str | None:
     return (match.group(1) or match.group(2)).upper() if match else None
 
 
+_DATA_CHARS = re.compile(r"[\d\s\W_年月日号到至栋幢座单元室楼层点时分am pm]+", re.IGNORECASE)
+
+
+def is_data_answer(text: str) -> bool:
+    """True for answers made of numbers: dates, times, phone and flat numbers ("12月1日到2月28日").
+
+    Such a message answers the question we asked; it is never taken for an alarm,
+    whatever the classifier makes of its digits.
+    """
+    folded = unicodedata.normalize("NFKC", text)
+    return bool(re.search(r"\d", folded)) and len(_DATA_CHARS.sub("", folded)) <= 2
+
+
 _CODE = re.compile(r"\b([RCDEQ])-?(\d{8})-?(\d{4})\b", re.IGNORECASE)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from enum import StrEnum
 
-from sqlalchemy import Column, UniqueConstraint
+from sqlalchemy import Column, Index, UniqueConstraint
 from sqlalchemy.types import DateTime, TypeDecorator
 from sqlmodel import Field, SQLModel
 
@@ -116,6 +116,10 @@ class Staff(SQLModel, table=True):
 
 class Ticket(SQLModel, table=True):
     """A repair, complaint, renovation, emergency or handed-over inquiry."""
+
+    # The agent queue (open tickets by urgency, then response deadline) read straight
+    # off an index: 20 rows instead of sorting every open ticket (bench_core, 1M tickets).
+    __table_args__ = (Index("ix_ticket_queue", "is_open", "priority_rank", "respond_due", "id"),)
 
     id: int | None = Field(default=None, primary_key=True)
     code: str = Field(max_length=32, unique=True)  # R-20261123-0007

@@ -19,11 +19,13 @@ import math
 import os
 import sys
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Integer, and_, case, cast, extract, func, literal_column, or_, select
@@ -235,10 +237,18 @@ def _round(value: float | None) -> float | None:
 def build_report(engine: Engine, period: Period, *, now: datetime, community: str = "") -> Report:
     """Measure the tickets opened in ``period``; ``now`` decides which open tickets are overdue."""
     in_period = and_(T.opened_at >= period.start, T.opened_at < period.end)
-    with engine.connect() as conn:
-        groups = _group_counts(conn, in_period, now)
-        response = _histograms(conn, in_period, T.responded_at)
-        resolution = _histograms(conn, in_period, T.resolved_at)
+
+    def read(query: Callable[[Connection], Any]) -> Any:
+        with engine.connect() as conn:
+            return query(conn)
+
+    # Three independent scans on connections of their own, side by side: both databases
+    # run them on separate cores (the sqlite3 module releases the GIL while a query runs).
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        groups_f = pool.submit(read, lambda conn: _group_counts(conn, in_period, now))
+        response_f = pool.submit(read, lambda conn: _histograms(conn, in_period, T.responded_at))
+        resolution_f = pool.submit(read, lambda conn: _histograms(conn, in_period, T.resolved_at))
+        groups, response, resolution = groups_f.result(), response_f.result(), resolution_f.result()
 
     by_kind: dict[str, Counts] = defaultdict(Counts)
     by_building: dict[str, Counts] = defaultdict(Counts)
@@ -423,8 +433,7 @@ def render_text(report: Report) -> str:
     total = report.total
     lines = [
         f"{report.community or 'Resident Desk'} — 服务目标报告 service targets",
-        f"{report.period.first} – {report.period.last} ({report.period.timezone.key}), "
-        f"tickets opened in the period",
+        f"{report.period.first} – {report.period.last} ({report.period.timezone.key}), tickets opened in the period",
         "",
     ]
     for key, rate in (("handling_rate", total.handling), ("follow_up_rate", total.follow_up),
@@ -434,13 +443,13 @@ def render_text(report: Report) -> str:
                      f"({rate.numerator}/{rate.denominator}, target {_pct(rate.target)})  {verdict}")
     lines += [
         "",
-        f"  工单 tickets: {total.received} received, {total.handled} handled, {total.open} open, "
-        f"{total.overdue} overdue, {total.cancelled} cancelled",
+        (f"  工单 tickets: {total.received} received, {total.handled} handled, {total.open} open, "
+         f"{total.overdue} overdue, {total.cancelled} cancelled"),
         f"  评价 ratings: {total.ratings}, mean {total.mean_rating if total.mean_rating is not None else '-'} / 5",
-        f"  响应 response:   median {_mins(report.response.median)}, p90 {_mins(report.response.p90)} "
-        f"({report.response.count} tickets)",
-        f"  解决 resolution: median {_mins(report.resolution.median)}, p90 {_mins(report.resolution.p90)} "
-        f"({report.resolution.count} tickets)",
+        (f"  响应 response:   median {_mins(report.response.median)}, p90 {_mins(report.response.p90)} "
+         f"({report.response.count} tickets)"),
+        (f"  解决 resolution: median {_mins(report.resolution.median)}, p90 {_mins(report.resolution.p90)} "
+         f"({report.resolution.count} tickets)"),
         "",
         "  按类型 by kind           received  handled  handling  follow-up  satisfied  resp.med  resol.med",
     ]
@@ -467,6 +476,35 @@ RENDERERS = {"text": render_text, "json": render_json, "csv": render_csv}
 # ======================================================================================
 # command line
 # ======================================================================================
+def read_only_engine(url: str) -> Engine:
+    """An engine for reading only; on SQLite it never takes the write lock, so the desk keeps working.
+
+    bot.db.make_engine starts every SQLite transaction with BEGIN IMMEDIATE (right
+    for the desk's writes); a report holding that lock for seconds would stall
+    every resident's message. A read-only connection in autocommit reads a WAL
+    snapshot per query instead. A missing SQLite file raises FileNotFoundError
+    rather than being created empty.
+    """
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
+    from bot.db import SQLITE_BUSY_TIMEOUT_MS, make_engine, normalise_url
+
+    url = normalise_url(url)
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return make_engine(url)
+    if not parsed.database or parsed.database == ":memory:":
+        return make_engine(url)
+    path = Path(parsed.database).resolve()
+    if not path.is_file():
+        raise FileNotFoundError(str(path))
+    return create_engine(
+        f"sqlite:///file:{quote(str(path))}?mode=ro&uri=true",
+        connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
+    )
+
+
 def _day(value: str) -> date:
     try:
         return date.fromisoformat(value)
@@ -497,7 +535,6 @@ def main(argv: Sequence[str]) -> int:
     except SystemExit as exc:
         return int(exc.code or 0)
     from bot.config import EXAMPLE_CONFIG, ConfigError, load_config
-    from bot.db import make_engine
 
     path = args.config or (Path("desk.toml") if Path("desk.toml").is_file() else EXAMPLE_CONFIG)
     try:
@@ -512,7 +549,10 @@ def main(argv: Sequence[str]) -> int:
         print(f"desk report: --from {first} is after --to {last}", file=sys.stderr)
         return 2
     try:
-        engine = make_engine(args.db or config.database_url)
+        engine = read_only_engine(args.db or config.database_url)
+    except FileNotFoundError as exc:
+        print(f"desk report: no such database file {exc} (create it with `desk db upgrade`)", file=sys.stderr)
+        return 1
     except Exception as exc:  # an unparseable URL or a missing driver
         print(f"desk report: cannot use the database: {exc.__class__.__name__}: {exc}", file=sys.stderr)
         return 2

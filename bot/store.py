@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, or_, update
+from sqlalchemy import func, insert, or_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
@@ -66,6 +66,11 @@ class DialogueState:
         return (self.data or {}).get(key, default)
 
 
+def _dialect_insert(session: Session):
+    """The insert construct with ON CONFLICT support for the session's database."""
+    return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+
+
 def _inbound_key(msg: Inbound) -> tuple[str, str, str]:
     """The idempotency key, cut to the column sizes (real ids are far shorter)."""
     return msg.chat.channel[:32], msg.chat.id[:64], msg.message_id[:64]
@@ -76,6 +81,7 @@ class Work:
 
     def __init__(self, session: Session) -> None:
         self.session = session
+        self._dialogues: dict[ChatRef, Dialogue | None] = {}  # rows read or written in this transaction
 
     # -- messages ---------------------------------------------------------------------------
     def lock_chat(self, chat: ChatRef) -> None:
@@ -100,10 +106,16 @@ class Work:
             )
         ).first()
 
-    def record_inbound(self, msg: Inbound, *, outcome: str = "handled") -> InboundMessage:
-        """Store ``msg`` (a failed earlier attempt is reused, not duplicated)."""
+    def record_inbound(self, msg: Inbound, *, outcome: str = "handled",
+                       seen: InboundMessage | None | bool = False) -> InboundMessage:
+        """Store ``msg``, reusing an earlier failed attempt rather than duplicating it.
+
+        ``seen`` is what ``inbound_seen(msg)`` returned when the caller already asked.
+        """
         channel, chat_id, message_id = _inbound_key(msg)
-        row = self.inbound_seen(msg) or InboundMessage(
+        if seen is False:
+            seen = self.inbound_seen(msg)
+        row = seen or InboundMessage(
             channel=channel, chat_id=chat_id, message_id=message_id, received_at=msg.received_at,
         )
         row.sender_id = msg.sender_id[:64]
@@ -114,27 +126,65 @@ class Work:
             ensure_ascii=False,
         ) if msg.attachments else ""
         row.outcome = outcome
-        self.session.add(row)
-        self.session.flush()
+        self.session.add(row)  # flushed with the first query that follows: same transaction either way
         return row
 
-    def set_inbound_ticket(self, row: InboundMessage, code: str | None) -> None:
-        if code and not row.ticket_code:
-            row.ticket_code = code
-            self.session.add(row)
+    def claim_inbound(self, msg: Inbound) -> int | None:
+        """Store ``msg`` and return its row id, or None when it was handled before (a duplicate).
+
+        One statement: an insert that, on the same key, only takes over an earlier
+        *failed* attempt. Duplicate detection is therefore race-free on both databases.
+        """
+        channel, chat_id, message_id = _inbound_key(msg)
+        table = InboundMessage.__table__
+        values = {
+            "channel": channel, "chat_id": chat_id, "message_id": message_id, "sender_id": msg.sender_id[:64],
+            "received_at": msg.received_at, "text": msg.text, "action": (msg.action or None) and msg.action[:64],
+            "attachments": json.dumps(
+                [{"kind": a.kind.value, "ref": a.ref, "caption": a.caption} for a in msg.attachments],
+                ensure_ascii=False,
+            ) if msg.attachments else "",
+            "outcome": "handled",
+        }
+        stmt = _dialect_insert(self.session)(table).values(**values)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[table.c.channel, table.c.chat_id, table.c.message_id],
+            set_={"outcome": "handled", "text": values["text"]},
+            where=table.c.outcome == "failed",
+        ).returning(table.c.id)
+        return self.session.exec(stmt).scalar_one_or_none()
+
+    def set_inbound_ticket(self, row_id: int, code: str | None) -> None:
+        if code:
+            self.session.exec(update(InboundMessage).where(InboundMessage.id == row_id).values(ticket_code=code))
 
     def record_outbound(self, messages: Iterable[Outbound], *, at: datetime, in_reply_to: int | None) -> None:
-        for out in messages:
-            self.session.add(OutboundMessage(
-                channel=out.to.channel, chat_id=out.to.id, at=at, text=out.text,
-                ticket_code=out.ticket, urgent=out.urgent, in_reply_to=in_reply_to,
-            ))
+        rows = [
+            {"channel": out.to.channel, "chat_id": out.to.id, "at": at, "text": out.text,
+             "ticket_code": out.ticket, "urgent": out.urgent, "in_reply_to": in_reply_to}
+            for out in messages
+        ]
+        if rows:  # one multi-row statement: replies are written on every message
+            self.session.exec(insert(OutboundMessage.__table__), params=rows)
 
     # -- residents and staff ----------------------------------------------------------------
     def resident(self, chat: ChatRef) -> Resident | None:
         return self.session.exec(
             select(Resident).where(Resident.channel == chat.channel, Resident.chat_id == chat.id)
         ).first()
+
+    def resident_with_dialogue(self, chat: ChatRef) -> Resident | None:
+        """The chat's resident, reading its pending dialogue in the same query."""
+        found = self.session.exec(
+            select(Resident, Dialogue)
+            .outerjoin(Dialogue, (Dialogue.channel == Resident.channel) & (Dialogue.chat_id == Resident.chat_id))
+            .where(Resident.channel == chat.channel, Resident.chat_id == chat.id)
+        ).first()
+        if found is None:
+            return None
+        resident, dialogue = found
+        self._dialogues[chat] = dialogue
+        return resident
 
     def resident_by_id(self, resident_id: int) -> Resident | None:
         return self.session.get(Resident, resident_id)
@@ -147,9 +197,9 @@ class Work:
         return resident
 
     def save(self, *rows: SQLModel) -> None:
+        """Mark rows as changed; they are written with the transaction (or the next query)."""
         for row in rows:
             self.session.add(row)
-        self.session.flush()
 
     def staff_by_sender(self, sender_id: str) -> Staff | None:
         if not sender_id:
@@ -187,10 +237,8 @@ class Work:
     def next_code(self, kind: TicketKind, day: str) -> str:
         """The next ticket number of ``kind`` on local ``day`` (YYYYMMDD), safe under concurrency."""
         prefix = CODE_PREFIX[kind]
-        dialect = self.session.get_bind().dialect.name
-        insert = pg_insert if dialect == "postgresql" else sqlite_insert
         table = DayCounter.__table__
-        stmt = insert(table).values(prefix=prefix, day=day, last=1)
+        stmt = _dialect_insert(self.session)(table).values(prefix=prefix, day=day, last=1)
         stmt = stmt.on_conflict_do_update(
             index_elements=[table.c.prefix, table.c.day], set_={"last": table.c.last + 1}
         ).returning(table.c.last)
@@ -279,13 +327,8 @@ class Work:
         return list(self.session.exec(stmt.order_by(col(Ticket.id).desc()).limit(limit)))
 
     def queue(self, *, limit: int = 20) -> list[Ticket]:
-        """Open tickets, most urgent first, then the earliest deadline."""
-        due = func.coalesce(Ticket.respond_due, Ticket.resolve_due, Ticket.opened_at)
-        stmt = (
-            select(Ticket).where(col(Ticket.is_open).is_(True))
-            .order_by(Ticket.priority_rank, due, Ticket.id).limit(limit)
-        )
-        return list(self.session.exec(stmt))
+        """Open tickets, most urgent first, then the earliest response deadline (index ix_ticket_queue)."""
+        return open_queue(self.session, limit=limit)
 
     def claim_chat(self, ticket: Ticket, staff: Staff) -> bool:
         """Make ``staff`` the owner of the ticket's chat unless someone already is (首问负责制)."""
@@ -356,15 +399,17 @@ class Work:
         row.data = json.dumps(data or {}, ensure_ascii=False)
         row.updated_at = at
         self.session.add(row)
-        self.session.flush()
+        self._dialogues[chat] = row
 
     def clear_dialogue(self, chat: ChatRef, *, at: datetime) -> None:
         self.set_dialogue(chat, "idle", {}, at=at)
 
     def _dialogue_row(self, chat: ChatRef) -> Dialogue | None:
-        return self.session.exec(
-            select(Dialogue).where(Dialogue.channel == chat.channel, Dialogue.chat_id == chat.id)
-        ).first()
+        if chat not in self._dialogues:
+            self._dialogues[chat] = self.session.exec(
+                select(Dialogue).where(Dialogue.channel == chat.channel, Dialogue.chat_id == chat.id)
+            ).first()
+        return self._dialogues[chat]
 
 
 class TicketStore:
@@ -417,3 +462,19 @@ class TicketStore:
     def count(self, model: type[SQLModel]) -> int:
         with self.work() as w:
             return w.session.exec(select(func.count()).select_from(model)).one()
+
+
+# -- The agent queue, index-backed (added for the 1,000,000-ticket target; see docs/operations.md) --
+def open_queue(session: Session, *, limit: int = 20) -> list[Ticket]:
+    """Open tickets, most urgent first, then the earliest response deadline, read off ix_ticket_queue.
+
+    Same order as ``Work.queue`` for every ticket the desk opens (it always sets
+    ``respond_due``), but without COALESCE, so both databases walk the index and
+    stop after ``limit`` rows instead of sorting every open ticket. Tickets without
+    a response deadline sort first on SQLite and last on PostgreSQL.
+    """
+    stmt = (
+        select(Ticket).where(col(Ticket.is_open).is_(True))
+        .order_by(Ticket.priority_rank, Ticket.respond_due, Ticket.id).limit(limit)
+    )
+    return list(session.exec(stmt))

@@ -19,8 +19,8 @@ import re
 import sys
 import time
 from collections import OrderedDict, deque
-from concurrent.futures import ThreadPoolExecutor
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -87,6 +87,7 @@ MAX_TEXT = MessageLimit.MAX_TEXT_LENGTH  # 4096
 MAX_CAPTION = MessageLimit.CAPTION_LENGTH  # 1024
 MAX_TOPIC_TITLE = 128
 SEND_RETRIES = 5  # 429s and network errors per message before giving up (logged)
+GROUP_REPORT_MERGE = timedelta(minutes=2)  # a user's group lines this close together are one request
 KIND_ZH = {"repair": "报修", "complaint": "投诉", "renovation": "装修", "emergency": "紧急", "inquiry": "咨询"}
 # One-shot buttons: the keyboard is removed once pressed, so a rating or an ack cannot be pressed twice.
 KEEP_KEYBOARD_PREFIXES = ("show:", "add:")
@@ -627,6 +628,7 @@ class TelegramFrontend:
         self._albums: dict[str, _Album] = {}
         self._album_parts_seen: OrderedDict[tuple[str, str], None] = OrderedDict()
         self._chat_locks: dict[ChatRef, tuple[asyncio.Lock, int]] = {}
+        self._recent_reports: dict[tuple[int, int], tuple[str, datetime]] = {}  # (group, user) -> token, when
         # The desk's own threads (the loop's default pool has only cpu+4): one per concurrent update.
         self._workers = ThreadPoolExecutor(settings.concurrency, thread_name_prefix="desk") \
             if settings.concurrency > 1 else None
@@ -764,10 +766,21 @@ class TelegramFrontend:
         if self._classify is None:
             return
         intent = str(self._classify(text).intent)
+        now = datetime.now(UTC)
+        key = (message.chat_id, user.id)
+        recent = self._recent_reports.get(key)
+        if intent != "emergency" and recent is not None and now - recent[1] < GROUP_REPORT_MERGE:
+            # People split one request over several lines: they join the report already offered.
+            if self._store.extend_report(recent[0], text):
+                self._recent_reports[key] = (recent[0], now)
+            return
         if intent not in ("repair", "complaint", "emergency"):
             return
         token = self._store.save_report(group_id=message.chat_id, user_id=user.id, message_id=message.message_id,
-                                        text=text, at=datetime.now(UTC))
+                                        text=text, at=now)
+        self._recent_reports[key] = (token, now)
+        if len(self._recent_reports) > 10_000:
+            self._recent_reports = {k: v for k, v in self._recent_reports.items() if now - v[1] < GROUP_REPORT_MERGE}
         await self._say(message.chat_id, "group_emergency" if intent == "emergency" else "group_nudge", lang,
                         reply_to=message.message_id, link=self._deep_link_url(context.bot, token))
 

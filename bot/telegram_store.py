@@ -124,6 +124,16 @@ class TelegramStore:
                                             message_id=str(message_id), text=text, created_at=at))
         return token
 
+    def extend_report(self, token: str, text: str) -> bool:
+        """Add a follow-up line to a report not yet taken; False if it was taken meanwhile."""
+        with Session(self._engine) as session, session.begin():
+            row = session.exec(select(TelegramGroupReport).where(TelegramGroupReport.token == token)).first()
+            if row is None or row.used_at is not None:
+                return False
+            row.text = f"{row.text}\n{text}"[:4000]
+            session.add(row)
+            return True
+
     def take_report(self, token: str, *, user_id: int, at: datetime) -> TelegramGroupReport | None:
         """The unused report behind ``token`` if ``user_id`` wrote it; marks it used."""
         with Session(self._engine, expire_on_commit=False) as session, session.begin():

@@ -29,6 +29,9 @@ _LATIN_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 # vs "barking", "leaving" vs "leaking": 85.7). Words shorter than 6 letters are never
 # folded: at that length one letter makes a different word (fire/hire, flood/floor).
 TYPO_MIN_SCORE = 87
+# A Chinese phrase written 水管~爆 matches its parts in order with up to 4 characters between
+# them, within one clause: residents put words in the middle (水管好像爆了, 燃气的那个味).
+GAP = r"[^|,.!?;:，。！？；：、]{0,4}"
 TYPO_MIN_LENGTH = 6
 
 
@@ -47,20 +50,30 @@ class Group:
 
 @dataclass(frozen=True, slots=True)
 class _Pattern:
-    """A phrase as searched for: ``needle`` in the cjk or words view."""
+    """A phrase as searched for: ``needle`` in the cjk or words view (``gap``: a 水管~爆 phrase)."""
 
     group: int
     phrase: str
     needle: str
     latin: bool
+    gap: re.Pattern[str] | None = None
+
+    def spans(self, text: str) -> list[tuple[int, int]]:
+        """Where the phrase occurs in ``text``."""
+        if self.gap is not None:
+            return [m.span() for m in self.gap.finditer(text)]
+        return _spans(self.needle, text)
 
 
 @dataclass
 class Lexicon:
-    """All groups, with phrase indexes by first character (Chinese) or first word (English)."""
+    """All groups, with phrase indexes by first two characters (Chinese) or first word (English)."""
 
     groups: tuple[Group, ...]
-    _by_char: dict[str, list[_Pattern]] = field(default_factory=dict)
+    # Chinese phrases by their first two characters (one-character phrases by that character):
+    # a message is checked only against phrases whose opening pair it contains.
+    _by_pair: dict[str, list[tuple[str, _Pattern]]] = field(default_factory=dict)
+    _by_char: dict[str, list[tuple[str, _Pattern]]] = field(default_factory=dict)
     _by_word: dict[str, list[_Pattern]] = field(default_factory=dict)
     _prefix_words: list[_Pattern] = field(default_factory=list)
     _excepts: dict[int, tuple[_Pattern, ...]] = field(default_factory=dict)
@@ -80,8 +93,10 @@ class Lexicon:
                         self._prefix_words.append(pattern)
                     else:
                         self._by_word.setdefault(first, []).append(pattern)
+                elif len(pattern.needle) >= 2:
+                    self._by_pair.setdefault(pattern.needle[:2], []).append((pattern.needle, pattern))
                 else:
-                    self._by_char.setdefault(pattern.needle[0], []).append(pattern)
+                    self._by_char.setdefault(pattern.needle, []).append((pattern.needle, pattern))
             self._excepts[index] = tuple(_compile(index, phrase) for phrase in group.excepts)
         self._vocabulary = tuple(sorted(w for w in vocabulary if len(w) >= TYPO_MIN_LENGTH))
         self.known_words = self.known_words | vocabulary
@@ -90,10 +105,13 @@ class Lexicon:
         """Return {group name: phrases matched} for a normalised message."""
         words = self._fold_typos(norm.words)
         found: dict[int, list[_Pattern]] = {}
-        for ch in set(norm.cjk):
-            for pattern in self._by_char.get(ch, ()):
-                if pattern.needle in norm.cjk:
-                    found.setdefault(pattern.group, []).append(pattern)
+        cjk = norm.cjk
+        by_pair, by_char = self._by_pair, self._by_char
+        candidates = [entry for i in range(len(cjk) - 1) for entry in by_pair.get(cjk[i : i + 2], ())]
+        candidates += [entry for ch in set(cjk) for entry in by_char.get(ch, ())]
+        for needle, pattern in candidates:
+            if needle in cjk and (pattern.gap is None or pattern.gap.search(cjk)):
+                found.setdefault(pattern.group, []).append(pattern)
         if len(words) > 2:
             for word in set(words.split()):
                 for pattern in self._by_word.get(word, ()):
@@ -136,7 +154,11 @@ def _compile(group: int, phrase: str) -> _Pattern:
         body = " ".join(_LATIN_WORD.findall(phrase.rstrip("*")))
         needle = " " + body + ("" if prefix else " ")
         return _Pattern(group, phrase, needle, latin=True)
-    return _Pattern(group, phrase, phrase.replace(" ", ""), latin=False)
+    phrase_cjk = phrase.replace(" ", "")
+    if "~" in phrase_cjk:
+        parts = [part for part in phrase_cjk.split("~") if part]
+        return _Pattern(group, phrase, parts[0], latin=False, gap=re.compile(GAP.join(map(re.escape, parts))))
+    return _Pattern(group, phrase_cjk, phrase_cjk, latin=False)
 
 
 def _spans(needle: str, text: str) -> list[tuple[int, int]]:
@@ -150,10 +172,10 @@ def _spans(needle: str, text: str) -> list[tuple[int, int]]:
 def _excepted(pattern: _Pattern, excepts: tuple[_Pattern, ...], cjk: str, words: str) -> bool:
     """True when every occurrence of ``pattern`` overlaps an ``except`` phrase."""
     text = words if pattern.latin else cjk
-    blocked = [span for e in excepts if e.latin == pattern.latin and e.needle in text for span in _spans(e.needle, text)]
+    blocked = [span for e in excepts if e.latin == pattern.latin and e.needle in text for span in e.spans(text)]
     if not blocked:
         return False
-    for start, end in _spans(pattern.needle, text):
+    for start, end in pattern.spans(text):
         # An English needle carries its boundary spaces; compare the word itself.
         if pattern.latin:
             start, end = start + 1, end - (1 if pattern.needle.endswith(" ") else 0)

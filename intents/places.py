@@ -18,11 +18,25 @@ _UNIT_ZH = re.compile(rf"(?<![\d.])({_NUM})\s*单元")
 _UNIT_EN = re.compile(r"\b(?:unit|entrance)\s*(?:no\.?\s*|#\s*)?(\d{1,2})\b(?!\s*(?:f|/f|floor)\b)")
 # A room: right after a building or unit (13栋402, 2单元501), before 室/房/号房, or after
 # flat/room/apt (English "unit 803" is a flat: units are 1–2 digits, rooms 3–4).
-_ROOM_AFTER = re.compile(r"(?:号楼|号栋|栋|幢|座|单元)\s*[-—,，]?\s*(\d{3,4})(?![\d楼层f.])")
+_NOT_A_ROOM = (
+    r"(?![\d:/%-]|\.\d|(?:楼|层|号楼|栋|幢|座|单元|年|月|日|号|点|分|路|次|个|人|天|小时|度|斤)"
+    r"|\s*(?:f\b|/f|floor|元|块|米|平|kg|cm|mm|am|pm|h\b|min|yuan|rmb|m2|sqm|%))"
+)
+_ROOM_AFTER = re.compile(r"(?:号楼|号栋|栋|幢|座|单元)\s*[-—,，]?\s*(\d{3,4})" + _NOT_A_ROOM)
 _ROOM_SUFFIX = re.compile(r"(?<![\d.])(\d{3,4})\s*(?:室|号房|房间|房)")
-_ROOM_EN = re.compile(r"\b(?:flat|room|rm|apt|apartment|unit|suite|#)\.?\s*(?:no\.?\s*)?(\d{3,4})\b")
-# 3-2-501 / 3-1-1201: building-unit-room, the way residents write an address quickly.
+_ROOM_EN = re.compile(r"(?:\b(?:flat|room|rm|apt|apartment|unit|suite)\.?|#)\s*(?:no\.?\s*)?(\d{3,4})\b")
+# 3-2-501 / 3-1-1201: building-unit-room, the way residents write an address quickly;
+# 5-1802: building-room.
 _DASHED = re.compile(r"(?<![\d.:/-])(\d{1,2})\s*-\s*(\d{1,2})\s*-\s*(\d{3,4})(?![\d.:/-])")
+_DASHED_TWO = re.compile(r"(?<![\d.:/a-z-])(\d{1,2})\s*-\s*(\d{3,4})(?![\d.:/-])")
+# A room said digit by digit: 五零一, 一二零一, 八〇二 (after a building or unit).
+_ROOM_CN_DIGITS = re.compile(r"(?:号楼|号栋|栋|幢|座|单元)\s*(?:的)?\s*([零〇一二三四五六七八九]{3,4})(?![零〇一二三四五六七八九十百楼层])")
+# A room as a bare number once a building or unit is named: "18栋2单元 我家在26楼 2601",
+# "Tower D 2203". Not a floor (12楼, 12f), an amount, a time or a date.
+_ROOM_BARE = re.compile(r"(?<![\d.:/#a-z-])(?<!位)(?<!spot )(?<!space )(?<!no\. )(\d{3,4})" + _NOT_A_ROOM)
+# A room named by the resident as theirs, without a building: 我家1201, 住在1602, we're in 1401.
+_ROOM_MINE = re.compile(r"(?:我家|我家在|住在|家住|我住|我是|到|we're in|we are in|i'm in|i am in|i live in|live in)\s*(\d{3,4})(?![\d楼层])")
+_ROOM_LEADING = re.compile(r"^(\d{3,4})(?=的|室|号房|\s)")
 
 
 def _cn_number(text: str) -> str | None:
@@ -51,6 +65,8 @@ def _cn_number(text: str) -> str | None:
 def _building(token: str) -> str | None:
     if token.isalpha() and token.isascii():
         return token.upper()
+    if token == "两":  # "两栋中间": two buildings, not building 2
+        return None
     number = _cn_number(token)
     return number if number and number != "0" else None
 
@@ -74,9 +90,17 @@ def parse_place_normalized(text: str) -> Place | None:
                 if unit and unit != "0":
                     break
                 unit = None
-    for pattern in (_ROOM_AFTER, _ROOM_SUFFIX, _ROOM_EN):
+    if building is None and unit is None and (dashed_two := _DASHED_TWO.search(text)):
+        building, room = str(int(dashed_two[1])), dashed_two[2]
+    for pattern in (_ROOM_AFTER, _ROOM_SUFFIX, _ROOM_EN, _ROOM_MINE):
         if room is None and (match := pattern.search(text)):
             room = match[1]
+    if room is None and (match := _ROOM_CN_DIGITS.search(text)):
+        room = "".join(str(_CN_DIGITS[ch]) for ch in match[1])
+    if room is None and (building or unit) and (match := _ROOM_BARE.search(text)):
+        room = match[1]
+    if room is None and building is None and unit is None and (match := _ROOM_LEADING.search(text)):
+        room = match[1]
     if building is None and unit is None and room is None:
         return None
     return Place(building=building, unit=unit, room=room)

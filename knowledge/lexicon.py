@@ -129,6 +129,9 @@ SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
     ("意见", "建议", "意见建议", "提意见"),
     ("周末", "星期六", "星期天", "周六", "周日", "礼拜天", "双休日"),
     ("节假日", "假期", "过节", "法定节假日"),
+    ("采暖费", "取暖费", "暖气费", "供暖费", "供热费"),
+    ("供暖", "采暖", "取暖", "供热", "集中供暖"),
+    ("暖气片", "散热器"),
 )
 
 # Situations residents describe → words a handbook uses for that topic. Added to a question
@@ -171,6 +174,147 @@ CONCEPTS: dict[str, str] = {
     "交钱": "缴费", "欠费": "逾期 滞纳金", "拖欠": "逾期 欠费", "晚交": "逾期 欠费",
     "装完": "完工 验收", "竣工": "验收 完工",
 }
+
+# Situation classes, many-to-many: any of the situation words (left) a resident types adds the
+# topic words (right) a handbook of any community is likely to use for it. Broad property-management
+# domain knowledge, grouped by service area; merged into CONCEPTS below.
+SITUATIONS: tuple[tuple[str, str], ...] = (
+    # the service centre: where, when, who
+    ("中午 午休 上班 有人值班 办事", "办公时间 服务中心 值班"),
+    ("过年 春节 国庆 五一 端午 中秋 元旦 放假 节日 假期 长假", "节假日 假期"),
+    ("急事 紧急情况 打哪个 哪个号码 什么号码 找不到人 联系不上", "24小时 值班 电话 热线"),
+    ("管家 专属 对接 负责我们楼 负责这栋 楼长", "管家 楼栋 服务"),
+    ("没人理 没人管 不处理 拖着 推脱 态度差 态度不好 不满意 领导 上级", "投诉 监督 处理 不满意"),
+    ("工作人员 员工 服务态度 保安态度 骂人", "投诉 工作人员"),
+    ("隐私 泄露 个人信息 匿名", "投诉 个人信息 保密"),
+    ("建议 提意见 意见箱 反馈", "意见 建议"),
+    ("通知 公告 公示栏 宣传栏 告示", "通知 公告"),
+    ("微信群 公众号 小程序 app", "微信 app 线上"),
+    ("刚买 新房 收房 交房 拿钥匙 刚搬来 新业主 入伙", "入住 手续 新业主 交房"),
+    # fees and bills
+    ("一平 每平 单价 一个平方 一平米 多少钱一平", "物业费 收费标准 平方米"),
+    ("交多少 要交多少 一年多少 一个月多少 费用多少 贵不贵", "收费 标准 多少"),
+    ("空着 没住 没人住 空房 空置 还没入住 没装修", "空置 物业费 减免"),
+    ("拖欠 欠费 欠着 晚交 没交 忘了交 迟交 不交 过期", "逾期 欠费 滞纳金 催缴"),
+    ("账目 公开 花在哪 钱怎么用 钱都用 收支 收益 广告费 赚的钱", "公示 收支 公共收益 公开"),
+    ("报销 开票 票据 抬头 税号 专票", "发票"),
+    ("优惠 打折 折扣 预交 一次交 交一年", "优惠 预交 缴费"),
+    ("自动扣 代扣 银行卡 支付宝 微信支付 扫码 网上交 手机上交 线上交", "缴费 线上 支付"),
+    ("水费 电费 燃气费 气费 抄表 水表 电表 燃气表 充值 余额", "水费 电费 燃气费 缴费"),
+    ("公摊 分摊 公共能耗 楼道灯电费", "公摊 公共区域 水电费"),
+    ("暖气 不热 供暖 采暖 地暖 暖气片 暖气费", "供暖 暖气 采暖费"),
+    ("冰凉 冰冷 不暖和 温度低 温度不够 太冷 冻得", "暖气 不热 供暖 温度"),
+    ("来暖气 开始供暖 什么时候供暖 停暖 开栓 通暖", "供暖 时间 开始"),
+    # repairs
+    ("热水器 水龙头 马桶 插座 开关 门锁 窗户 水管 灯泡 灯坏 墙皮 掉漆 发霉 坏掉 不好用 不出水 漏电",
+     "报修 维修 上门"),
+    ("冲不下去 冲不下 堵了 不通 返味 臭味 下水慢 反水 返水 漫出来", "堵塞 下水道 疏通 维修"),
+    ("还没来 没人来 没来修 等了 等半天 多久来 多久能来 什么时候来 催一下", "报修 响应 时限 多久 上门"),
+    ("上门费 材料费 人工费 收不收钱 要不要钱 收钱 要钱 付费 免费吗 另外收", "收费 有偿 费用"),
+    ("保修期 保几年 质保 开发商 空鼓 开裂 裂缝 渗漏 质量问题", "保修 保修期 开发商 质量"),
+    ("长椅 路灯 栏杆 健身器材 滑梯 秋千 座椅 井盖 围墙 公共设施 公共的", "公共区域 公共设施 维修"),
+    ("楼道灯 声控灯 感应灯", "楼道灯 照明 维修"),
+    ("电梯停运 电梯不动 电梯异响 电梯抖 电梯晃 电梯门关不上", "电梯 故障 报修"),
+    ("钥匙丢了 钥匙锁里面 锁在门外 进不了家 开锁 换锁", "钥匙 开锁 门锁"),
+    ("开通燃气 燃气开通 通气 点不着火 打不着火", "燃气 开通"),
+    ("水压小 水压低 水很小 水流小 热水不热", "水压 供水"),
+    ("对讲 可视对讲 门铃 单元门 门禁坏", "门禁 对讲 维修"),
+    ("进度 修到哪 处理到哪 有没有派单", "进度 报修 查询"),
+    ("回访 修得不好 没修好 又坏了 返修", "回访 返修 维修"),
+    ("水质 水黄 水发黄 水浑 有水垢 水箱 二次供水", "水质 水箱 清洗"),
+    # renovation
+    ("准备装修 要装修 打算装修 开始装修 装修前 动工前 开工前", "装修 手续 申请 办理"),
+    ("几点开工 开工 动工 施工时间 几点能干", "装修 施工 时间"),
+    ("电钻 切割 敲墙 冲击钻 电锤 噪音大", "噪音 装修 施工 时间"),
+    ("瓷砖 水泥 沙子 拆下来 建渣 装修垃圾", "装修垃圾 建筑垃圾 清运"),
+    ("封阳台 打墙 拆墙 砸墙 打掉 承重墙 改燃气 燃气管 改水电 防盗窗 外立面 空调外机 阳台",
+     "装修 禁止 不得 规定 承重墙"),
+    ("装好了 装完了 完工 竣工 装修结束 弄完了 验收", "完工 验收 装修"),
+    ("押金 保证金 拿回 退回 退还", "押金 退还"),
+    ("刷墙 刷漆 换地板 铺地板 小改 局部装修 换门", "装修 申请 局部"),
+    ("装修工人 施工人员 出入证 工人证", "装修 工人 出入证"),
+    ("延期 延长 工期 装多久 装修多久", "装修 工期 延期"),
+    ("图纸 设计图 审核 审批 审图", "图纸 审核 装修"),
+    ("搬材料 运材料 材料上楼 建材", "装修 材料 搬运 电梯"),
+    # access, visitors, parcels
+    ("多办一张 再办一张 多一张卡 卡丢了 卡掉了 卡坏了 卡不灵 刷不开 刷卡没反应 补卡 办卡", "门禁卡 补办 办理"),
+    ("刷脸 人脸 识别不了", "人脸识别 门禁"),
+    ("进不去 进不来 不让进 开不了门 被拦", "门禁 访客 出入"),
+    ("朋友 亲戚 爸妈 父母 来看我 来做客 来玩 客人来 家里来人", "访客 来访 登记"),
+    ("快递柜 取件码 超时费 存几天 放几天", "快递柜 快递 超时"),
+    ("大件快递 大包裹 代收 驿站 取快递 拿快递 寄快递 寄东西", "驿站 快递 代收"),
+    ("外卖 送餐 骑手 送外卖", "外卖 送餐"),
+    ("推销 小广告 发传单 敲门推销 上门推销", "推销 广告"),
+    ("搬走 搬出去 搬进来 搬家公司 拉出去 家具出门 放行", "搬家 放行 登记"),
+    # environment, neighbours, pets
+    ("扔垃圾 倒垃圾 丢垃圾 垃圾桶 厨余 干垃圾 湿垃圾 可回收 有害垃圾", "垃圾 分类 投放"),
+    ("几点扔 什么时候扔 几点收 清运", "垃圾 投放 时间 清运"),
+    ("旧沙发 旧床 旧衣柜 床垫 旧家电", "大件垃圾 家具 家电"),
+    ("蚊子 苍蝇 蟑螂 老鼠 白蚁 虫子 消毒 喷药 打药", "消杀 消毒"),
+    ("修剪 剪树 砍树 枯树 树枝 浇水 除草 打草", "绿化 养护 修剪"),
+    ("种菜 种花 占绿地 圈地", "绿地 公共区域"),
+    ("鞋柜 杂物 堆东西 放东西 堆放 自行车放楼道 楼道里放", "楼道 堆放 公共区域 消防通道"),
+    ("狗叫 遛狗 拴绳 狗屎 便便 粪便 大型犬 养狗 养猫 狂犬", "宠物 犬 牵绳 粪便"),
+    ("安静时间 几点以后不能 午休时间 吵到", "噪音 时间 邻里"),
+    ("楼上 楼下 隔壁 对门 半夜吵 跺脚 弹琴 音响 唱歌 广场舞", "邻居 噪音 邻里"),
+    ("烟花 鞭炮 爆竹", "烟花爆竹 禁止"),
+    # renting, selling, away
+    ("租出去 租房 租客 房客 房东 中介 出租", "出租 租户 登记"),
+    ("卖房 卖掉 买了二手 二手房 前房东 原房东 原业主 新房主 过户", "过户 业主变更 交接"),
+    ("出国 出远门 出差 回老家 长期不在 几个月不在 探亲 旅游", "外出 长期 钥匙寄存 空置"),
+    ("钥匙放 留钥匙 备用钥匙 寄存", "钥匙 寄存"),
+    ("梯子 推车 工具 借用 借个", "借用 工具 推车 梯子"),
+    ("保姆 阿姨 钟点工 开荒 擦玻璃 家政", "家政 保洁 有偿"),
+    # parking and vehicles
+    ("停一天 停一整天 停几个小时 停一晚 停一会 临时停 按小时", "临时停车 停车 收费"),
+    ("包月 月租 月卡 年卡 长租 租车位 买车位", "月租 车位 停车 收费"),
+    ("新车 换车 换了车 借的车 车牌 识别不了 不抬杆 抬杆 道闸 进不去车库",
+     "车牌 登记 识别 车辆"),
+    ("开车来 开车过来 车停哪 车子停哪 访客车 来访车辆", "访客 停车"),
+    ("充满 充电费 占着 占位 挪车 电费多少", "充电桩 充电 收费"),
+    ("电瓶车 电动车 小电驴 推上楼 推进电梯 楼道充电 飞线", "电动自行车 电动车 充电 楼道"),
+    ("占了我的车位 车位被占 别人的车", "车位 占用 挪车"),
+    ("限高 货车", "车库 限高 通行"),
+    ("接送 送孩子", "接送 临时停车"),
+    ("班车 地铁站 通勤 接驳", "班车 接驳"),
+    # safety and emergencies
+    ("浓烟 有烟 冒烟 烧焦 焦味 火苗 逃生 怎么逃", "火灾 火情 消防 逃生"),
+    ("灭火器 消火栓 消防栓 烟感 喷淋", "消防 设施 灭火器"),
+    ("警报 报警器 警铃", "火警 警报 消防"),
+    ("梯停 电梯停 不动了 门打不开 困住 关里面", "电梯 困人 被困"),
+    ("天花板 往下流 渗下来 滴下来 楼上漏 水漫 泡了", "漏水 进水 水浸"),
+    ("晕倒 昏倒 流血 受伤 骨折 抽搐 心脏 喘不上气 急救 aed 除颤", "急救 受伤 疾病 aed 120"),
+    ("掉下来 扔东西 往下扔 高空", "高空抛物"),
+    ("台风 暴雨 大风 下大雨 防汛", "台风 暴雨 防汛"),
+    ("小偷 被偷 撬门 陌生人 可疑 尾随 闯入", "盗窃 可疑 治安 保安"),
+    ("打起来 动手 吵架 打人 闹事 耍酒疯", "打架 治安 保安"),
+    ("烧起来 着起来 油锅 起火 火苗 电线冒火", "火灾 火情 消防"),
+    ("水管爆 爆裂 喷水 水喷 到处是水 家里淹", "漏水 进水 水管爆裂"),
+    ("摄像头 监控 录像 调监控 看监控", "监控 录像 查看"),
+    ("巡逻 保安巡查 晚上有人巡", "巡逻 保安"),
+    ("煤气味 燃气味 臭鸡蛋味 漏气", "燃气 泄漏"),
+    ("整栋 整个楼 全楼 整个小区 都没电 都没水 突然没电 突然没水", "停电 停水 突然"),
+    ("提前通知 计划停水 计划停电 检修停", "计划 停水 停电 通知"),
+    # community life
+    ("活动 报名 亲子 兴趣班 节日活动", "社区活动 报名"),
+    ("业委会 业主大会 投票 表决 选举", "业主大会 业主委员会 投票"),
+    ("满意度 打分 评价 问卷", "满意度调查"),
+    ("生日派对 聚会 派对 包场 订场地 订场 预约场地 会议室 活动室", "预约 场地"),
+    ("游泳 下水 泳衣 泳帽 救生员 深水区 浅水区 泳池", "泳池 游泳 规定"),
+    ("看书 借书 图书 自习 阅览", "书吧 阅读 图书"),
+    ("小孩玩 儿童乐园 游乐场 玩滑梯", "儿童 游乐 活动室"),
+)
+
+
+def _merge(base: dict[str, str], classes: tuple[tuple[str, str], ...]) -> dict[str, str]:
+    merged = dict(base)
+    for situation_words, topic in classes:
+        for word in situation_words.split():
+            merged[word] = f"{merged[word]} {topic}" if word in merged else topic
+    return merged
+
+
+CONCEPTS = _merge(CONCEPTS, SITUATIONS)
 
 # English words and phrases residents use → Chinese words a Chinese handbook uses.
 # Longer phrases are applied first (see knowledge.text).
@@ -229,7 +373,7 @@ ENGLISH: dict[str, str] = {
     "event": "活动", "events": "活动", "activity": "活动", "activities": "活动", "party": "活动",
     "housekeeping": "家政", "housekeeper": "家政", "cleaning lady": "家政", "nanny": "家政",
     "rent": "出租", "renting": "出租", "rental": "出租", "lease": "出租", "tenant": "租户", "tenants": "租户",
-    "sell": "出售", "selling": "出售", "sale": "出售", "agent": "中介", "move in": "入住", "moving in": "入住",
+    "sell": "出售", "selling": "出售", "sale": "出售", "agent": "中介", "move in": "入住 搬家", "moving in": "入住 搬家",
     "move out": "搬出", "moving out": "搬出", "move": "搬家", "moving": "搬家", "movers": "搬家",
     "survey": "满意度调查", "satisfaction": "满意度", "owners meeting": "业主大会", "owners' meeting": "业主大会",
     "committee": "业主委员会", "meeting": "会议", "owner": "业主", "owners": "业主", "resident": "业主",
@@ -242,7 +386,7 @@ ENGLISH: dict[str, str] = {
     "quarterly": "季度", "quarter": "季度", "monthly": "每月", "month": "月", "year": "年", "yearly": "每年",
     "annual": "每年", "square meter": "平方米", "square metre": "平方米", "sqm": "平方米",
     "rules": "规定", "rule": "规定", "allowed": "允许", "allow": "允许", "can i": "可以", "forbidden": "禁止",
-    "fine": "罚款", "penalty": "罚款", "hot water": "热水", "heater": "热水器", "internet": "宽带",
+    "penalty": "罚款", "hot water": "热水", "heater": "热水器", "internet": "宽带",
     "broadband": "宽带", "wifi": "宽带", "tv": "电视", "mail": "信件", "mailbox": "信报箱",
     "playground": "游乐设施", "kids": "儿童", "children": "儿童", "child": "儿童", "elderly": "老人",
     "gym": "健身", "fitness": "健身", "swimming pool": "游泳池", "pool": "游泳池", "swimming": "游泳",
@@ -266,7 +410,7 @@ ENGLISH: dict[str, str] = {
     "friend": "访客", "friends": "访客", "family": "家人",
     "paperwork": "手续 材料", "arrange": "办理", "before": "前", "after": "后", "finish": "完工",
     "finished": "完工", "done": "完工", "saturday": "周末", "sunday": "周末", "weekday": "工作日",
-    "workday": "工作日", "early": "早上", "am": "上午", "pm": "下午", "noon": "中午",
+    "workday": "工作日", "early": "早上", "pm": "下午", "noon": "中午",
     "square": "平方米", "per": "每", "meter": "米", "metre": "米", "vacant": "空置", "empty": "空置",
     "discount": "优惠", "late fee": "滞纳金", "lost and found": "失物招领", "found": "捡到",
     "wallet": "钱包", "away": "外出", "abroad": "出国", "travel": "外出", "trip": "外出",
@@ -283,7 +427,7 @@ ENGLISH: dict[str, str] = {
     "week": "周", "this week": "本周", "next week": "下周", "planned": "计划", "schedule": "计划",
     "scheduled": "计划", "next door": "隔壁", "membership": "会员卡", "member": "会员", "day": "天",
     "days": "天", "daily": "每天", "long": "多久", "stay": "停留", "store": "存放", "storage": "存放",
-    "keep my": "存放", "leave my": "存放", "items": "物品", "belongings": "物品", "stuff": "物品",
+    "keep my": "存放", "leave my": "存放", "items": "物品", "belongings": "物品",
     "building": "楼", "buildings": "楼", "block": "楼", "floor": "楼层", "unit": "单元",
     "lost power": "停电", "no power": "停电", "whole building": "整栋楼", "whole": "整", "entire": "整",
     "second-hand": "二手房", "second hand": "二手房", "upstairs": "楼上", "downstairs": "楼下",
@@ -300,9 +444,82 @@ ENGLISH: dict[str, str] = {
     "stomping": "噪音", "stomps": "噪音", "barking": "宠物 噪音", "smoking": "吸烟", "height limit": "限高",
     "tall": "限高", "van": "车", "truck": "车", "progress": "进度", "status": "进度", "track": "进度",
     "nobody": "没人", "no one": "没人", "hasn't": "", "haven't": "", "yet to": "",
-    "moved in": "入住", "handover": "交房",
+    "moved in": "入住 搬家", "handover": "交房",
     "where": "哪里", "who": "谁", "how long": "多久", "what time": "几点",
 }
+
+# More of the words residents use in English, by service area (merged into ENGLISH below).
+_MORE_ENGLISH: dict[str, str] = {
+    # people and the office
+    "intercom": "对讲", "doorbell": "门铃", "buzzer": "对讲", "concierge": "物业", "butler": "管家",
+    "caretaker": "管家", "property manager": "物业经理", "building manager": "管家", "reach": "联系",
+    "anonymous": "匿名", "privacy": "隐私", "confidential": "保密", "notice board": "公告栏",
+    "bulletin board": "公告栏", "24h": "24小时", "24/7": "24小时", "round the clock": "24小时",
+    "after hours": "晚上", "overnight": "晚上", "join": "加入", "group": "群", "password": "密码",
+    "reset": "重置", "code": "密码", "pickup code": "取件码", "high-rise": "高层", "villa": "别墅",
+    "townhouse": "洋房",
+    # fees and bills
+    "arrears": "欠费", "owe": "欠费", "owed": "欠费", "unpaid": "欠费", "outstanding": "欠费", "due": "到期",
+    "deadline": "截止", "installment": "分期", "instalment": "分期", "prepay": "预交", "prepaid": "预交",
+    "in advance": "提前", "top up": "充值", "top-up": "充值", "balance": "余额", "reading": "抄表",
+    "heating fee": "供暖费", "radiator": "暖气", "radiators": "暖气", "heat": "供暖", "warm": "暖气",
+    "free": "免费", "free of charge": "免费", "extra": "额外", "hourly": "每小时", "per hour": "每小时",
+    "shared": "公摊", "public area": "公共区域", "common area": "公共区域", "common areas": "公共区域",
+    "income": "收益", "revenue": "收益", "accounts": "收支", "spent": "支出", "spending": "支出",
+    "expenses": "支出", "vacancy": "空置", "unoccupied": "空置", "reduction": "减免", "waive": "减免",
+    # repairs
+    "contractor": "装修 施工", "contractors": "装修 施工", "builder": "装修 施工", "builders": "装修 施工",
+    "plumber": "水管 维修", "electrician": "电 维修", "handyman": "维修", "technician": "维修 师傅",
+    "repairman": "维修 师傅", "tap": "水龙头", "faucet": "水龙头", "sink": "水槽", "shower": "淋浴",
+    "bathtub": "浴缸", "water heater": "热水器", "boiler": "热水器", "socket": "插座", "outlet": "插座",
+    "switch": "开关", "fuse": "跳闸", "tripped": "跳闸", "circuit breaker": "跳闸", "bulb": "灯",
+    "lock": "门锁", "locked out": "钥匙 门锁", "mold": "发霉", "mould": "发霉", "damp": "潮湿",
+    "defect": "质量问题", "defects": "质量问题", "water pressure": "水压", "water supply": "供水",
+    "power supply": "供电", "gas leak": "燃气 泄漏", "follow up": "回访", "follow-up": "回访",
+    "load-bearing": "承重墙", "waterproof": "防水", "facilities": "设施", "facility": "设施",
+    "bench": "长椅", "benches": "长椅", "street light": "路灯", "streetlight": "路灯", "slide": "滑梯",
+    "swing": "秋千", "swings": "秋千", "equipment": "器材",
+    # renovation
+    "start": "开始", "begin": "开始", "work": "施工", "hammering": "噪音 施工", "tiling": "瓷砖",
+    "paint": "刷墙", "painting": "刷墙", "flooring": "地板", "cabinet": "柜子", "cabinets": "柜子",
+    "extension": "延期", "extend": "延期", "permitted": "允许", "prohibited": "禁止", "banned": "禁止",
+    "ban": "禁止", "not allowed": "禁止",
+    # access, parcels, moving
+    "access control": "门禁", "gate card": "门禁卡", "face id": "人脸识别", "facial": "人脸识别",
+    "package locker": "快递柜", "parcel locker": "快递柜", "moving company": "搬家",
+    "freight elevator": "货梯", "service lift": "货梯", "salesman": "推销", "salespeople": "推销",
+    "flyer": "小广告", "flyers": "小广告", "ads": "广告", "advertising": "广告",
+    # parking
+    "visitor parking": "访客 停车", "guest parking": "访客 停车", "monthly parking": "月租 停车",
+    "spot": "车位", "spots": "车位", "space": "车位", "ev charging": "充电桩 充电", "charging station": "充电桩",
+    "plug in": "充电", "e-scooter": "电动车", "motorbike": "摩托车", "motorcycle": "摩托车",
+    "height": "限高", "tesla": "电动汽车", "electric": "电动", "barrier": "道闸", "boom gate": "道闸",
+    "towed": "拖车", "blocking": "堵", "blocked in": "堵",
+    # environment, pets, neighbours
+    "quiet hours": "安静 时间 噪音", "quiet": "安静", "poop": "粪便", "dog poop": "粪便",
+    "vaccine": "疫苗", "vaccination": "疫苗", "bark": "宠物 噪音", "compost": "厨余垃圾", "glass": "玻璃",
+    "battery": "电池", "batteries": "有害垃圾", "hazardous": "有害垃圾", "termite": "白蚁",
+    "termites": "白蚁", "bugs": "虫", "insects": "虫", "prune": "修剪", "pruning": "修剪", "trim": "修剪",
+    "branches": "树枝", "branch": "树枝", "weeds": "杂草", "pesticide": "消杀", "spraying": "消杀",
+    "sublet": "转租 出租", "airbnb": "短租 出租", "short-term rental": "短租 出租",
+    "title deed": "房产证", "property certificate": "房产证", "ownership": "产权", "buyer": "买家 过户",
+    "seller": "过户", "previous owner": "原业主 过户", "new owner": "新业主 过户",
+    "vote": "投票", "voting": "投票", "election": "选举",
+    # safety
+    "smoke detector": "烟感", "smoke alarm": "烟感", "sprinkler": "喷淋", "sprinklers": "喷淋",
+    "fire hydrant": "消火栓", "hydrant": "消火栓", "evacuate": "疏散 逃生", "evacuation": "疏散 逃生",
+    "escape": "逃生", "firework": "烟花爆竹", "fireworks": "烟花爆竹", "firecrackers": "烟花爆竹",
+    "unconscious": "昏迷 急救", "passed out": "晕倒", "fell": "摔倒", "fallen": "摔倒", "accident": "事故 受伤",
+    "injury": "受伤", "defibrillator": "aed", "stranger": "陌生人", "strangers": "陌生人",
+    "suspicious": "可疑", "break-in": "盗窃", "burglary": "盗窃", "safe": "安全", "safety": "安全",
+    # phrases whose single words would mislead
+    "garbage collection": "垃圾 清运", "rubbish collection": "垃圾 清运", "trash collection": "垃圾 清运",
+    "garbage collected": "垃圾 清运", "rubbish collected": "垃圾 清运", "trash collected": "垃圾 清运",
+    "big parcel": "大件 快递", "large parcel": "大件 快递", "big package": "大件 快递",
+    "new car": "新车", "changed my car": "换车", "another car": "换车",
+    "collection": "清运", "planning to": "", "plan to": "", "going to": "", "want to": "", "trying to": "",
+}
+ENGLISH.update({k: v for k, v in _MORE_ENGLISH.items() if k not in ENGLISH})
 
 # English words that carry no topic (questions words, pronouns, auxiliaries).
 ENGLISH_STOPWORDS: frozenset[str] = frozenset("""
@@ -317,8 +534,9 @@ like anything something someone anyone everyone anybody somebody other else one 
 go going goes come coming comes make makes take takes put use used using see look looking find
 give keep leave right now soon ever never always usually only even though because while during
 until since through across than then thing things stuff way lot lots bit little new good bad
-best nearest near next last this week's sure possible able allowed okay fine guys team
+best nearest near next last this week's sure possible able okay fine guys team
 again already yet almost about around actually maybe perhaps
+between happen happens happened problem problems help important try trying
 """.split())
 
 # Chinese filler words that carry no topic; removed before matching.
@@ -329,11 +547,27 @@ FILLERS: tuple[str, ...] = (
     "能不能", "可不可以", "是否", "有没有", "应该", "需要", "要", "吗", "呢", "吧", "啊", "呀", "哦", "嘛", "哈",
     "呐", "咧", "啦", "的", "了", "我们家", "我家", "我们", "你们", "我", "您", "你", "他们", "那个", "这个",
     "就是", "然后", "其实", "现在", "一般", "请", "帮忙", "帮我", "给我", "告诉", "知道", "谁知道",
+    # colloquial padding of typed and voice-typed questions
+    "不知道", "搞不清楚", "搞不懂", "找不到", "到底", "行不行", "好不好", "可以吗", "能否", "可否", "咱们",
+    "大家", "这边", "那边", "喂", "嗯", "额", "呃", "唉", "哎", "诶", "想请教", "请教", "问问", "问下",
 )
 # Filler removal must not cut these words apart.
 FILLER_SAFE: tuple[str, ...] = (
     "了解", "的士", "目的", "要求", "重要", "主要", "只要", "要是", "请假", "申请", "邀请", "请求", "吧台",
 )
+
+# What a question asks for, and what a title says it answers: kind → cue words, looked for in the
+# text before and after folding (so 能不能, a filler, still marks a rule question). Used to tell
+# near-twin entries apart (deposit amount vs. refund, parking fee vs. plate registration).
+QUESTION_KINDS: dict[str, tuple[str, ...]] = {
+    "amount": ("多少钱", "收费", "费用", "价格", "金额", "多少", "几块", "贵", "免费", "要钱", "收钱", "付费"),
+    "time": ("时间", "几点", "什么时候", "多久", "几月", "几号前", "几号开始", "哪天", "几天", "周期", "期限", "开放", "上班"),
+    "place": ("哪里", "在哪", "地址", "位置", "哪儿", "放哪", "停哪"),
+    "refund": ("退",),
+    "procedure": ("怎么办理", "手续", "流程", "怎么申请", "申请", "办理", "登记", "材料", "资料"),
+    "rule": ("能不能", "可不可以", "可以", "允许", "禁止", "规定", "不能", "不得", "行不行", "要不要"),
+    "contact": ("电话", "找谁", "热线", "联系", "号码"),
+}
 
 # Function characters: a bigram containing one says little about the topic ("个车" in "一个车位").
 FUNCTION_CHARS: frozenset[str] = frozenset("的了着个这那些都也还就是和与或及把吗呢吧啊很太又才在")

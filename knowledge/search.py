@@ -28,7 +28,7 @@ from rapidfuzz import fuzz, process
 
 from knowledge.handbook import Entry
 from knowledge.lexicon import FUNCTION_CHARS, QUESTION_WORDS
-from knowledge.text import MAX_QUESTION_CHARS, expansions, is_unigram, normalise, terms
+from knowledge.text import MAX_QUESTION_CHARS, domain_words, is_unigram, kinds, normalise, situations, terms
 
 _SENTENCE_END = re.compile(r"[\n。;；!！?？]+")
 
@@ -64,20 +64,25 @@ class Tuning:
     unknown_weight: float = 0.6       # share of max IDF for terms the handbook never uses
     unknown_word_weight: float = 1.5  # the same for a whole (English) word the handbook never uses
     function_weight: float = 0.5      # a bigram with a function character (个, 这, 是…) counts this much
+    function_unknown: float = 0.3     # and this much more when the handbook never uses that bigram
     question_word_weight: float = 0.5  # 哪里, 多少, 怎么…: kept, but they cannot carry a match alone
     skip_weight: float = 0.25         # a skip-bigram (A_C of ABC) where the bigram AB is unknown
     number_weight: float = 0.7        # a number counts this much
     isolated_unknown: float = 0.3     # an unknown bigram between known ones: likely a word boundary
-    unknown_run_word: bool = True     # a short run with no known bigram (a glossed English word?) is a word
+    unknown_domain_weight: float = 1.0  # the same for a domain word (lexicon) the handbook never uses
+    unknown_run_chars: int = 4        # a run this short with no known bigram (a glossed English word?) is a word
     key_field: float = 3.0            # BM25F field weights: title and aliases,
     tag_field: float = 1.5            # tags and chapter title,
     answer_field: float = 1.0         # answer text
     k1: float = 1.2
     b: float = 0.5
-    expansion_weight: float = 0.5     # topic words a described situation adds to the question
+    expansion_weight: float = 0.5     # topic words a described situation adds to the question,
+    explained_unknown: float = 0.3    # weight kept by situation words the handbook never uses
+    expansion_cap: float = 2.0        # each situation adds at most this times the weight of its own words
     length_gamma: float = 0.8         # <1: long questions need not be covered word for word
     w_sentence: float = 0.2           # share of the score from the best single answer line
     w_fuzzy: float = 0.15             # share of the score from the best fuzzy title/alias match
+    kind_penalty: float = 0.05        # score lost by an entry whose title answers another kind of question
     margin_weight: float = 3.0        # confidence = best * (1 + margin_weight * (best - second))
     # The decline threshold is calibrated on each handbook: its own titles are asked
     # with their entry hidden, which shows how confident a near-miss looks in this handbook.
@@ -99,6 +104,7 @@ DEFAULT_TUNING = Tuning()
 class _Indexed:
     entry: Entry
     phrases: tuple[str, ...]          # normalised title and aliases, for fuzzy matching
+    kinds: frozenset[str]             # what the title and aliases say the entry answers (text.kinds)
     sat: dict[str, float]             # term -> BM25F saturated frequency in [0, 1)
     lines: tuple[frozenset[str], ...]  # terms of each answer sentence
 
@@ -140,7 +146,8 @@ class Matcher:
                 for term, count in f[i].items():
                     tf[term] += scale * count
             sat = {term: value / (value + tuning.k1) for term, value in tf.items()}
-            self._items.append(_Indexed(entry, phrases, sat, lines))
+            answers = kinds(" ".join((entry.title, *entry.aliases)))
+            self._items.append(_Indexed(entry, phrases, answers, sat, lines))
         self._idf = {t: math.log(1 + (n - d + 0.5) / (d + 0.5)) for t, d in df.items()}
         self._max_idf = math.log(1 + (n + 0.5) / 0.5)
         # Candidates come from bigrams and words; single characters and terms found nearly everywhere
@@ -180,6 +187,7 @@ class Matcher:
     def _question_weights(self, runs: tuple[str, ...]) -> dict[str, float]:
         """IDF weight of each question term; unknown bigrams next to known ones count little."""
         weights: dict[str, float] = {}
+        tuning = self.tuning
         for run in runs:
             if not _is_cjk(run):
                 # Numbers are specifics (a flat, an amount, 119), not a topic.
@@ -192,7 +200,7 @@ class Matcher:
                 weights[ch] = max(weights.get(ch, 0.0), 0.0 if ch in FUNCTION_CHARS else self._weight(ch))
             bigrams = [run[i:i + 2] for i in range(len(run) - 1)]
             known = [b in self._idf for b in bigrams]
-            if self.tuning.unknown_run_word and 2 <= len(run) <= 4 and not any(known):
+            if 2 <= len(run) <= tuning.unknown_run_chars and not any(known):
                 # "会所" alone, from "clubhouse": a topic this handbook does not have.
                 weights[run] = self._max_idf * self.tuning.unknown_word_weight
                 continue
@@ -202,10 +210,16 @@ class Matcher:
                 if not known[i] and (i == 0 or known[i - 1]) and (i == len(bigrams) - 1 or known[i + 1]):
                     weight *= self.tuning.isolated_unknown
                 if bigram[0] in FUNCTION_CHARS or bigram[1] in FUNCTION_CHARS:
-                    weight *= self.tuning.function_weight
+                    # An unknown bigram with a function character ("业在") is a seam between words, not a topic.
+                    weight *= self.tuning.function_weight * (1.0 if known[i] else self.tuning.function_unknown)
                 if bigram in QUESTION_WORDS:
                     weight *= self.tuning.question_word_weight
                 weights[bigram] = max(weights.get(bigram, 0.0), weight)
+            # "燃气怎么开户" where the handbook never mentions 燃气: a domain word it lacks is a topic it lacks,
+            # not a seam between words.
+            for word in domain_words(run):
+                if tuning.unknown_domain_weight and not any(word[i:i + 2] in self._idf for i in range(len(word) - 1)):
+                    weights[word] = max(weights.get(word, 0.0), self._max_idf * tuning.unknown_domain_weight)
             # "停车一个月" vs "停车月租": a skip-bigram bridges one inserted character where the bigram is unknown.
             for i in range(len(run) - 2):
                 skip = run[i] + "_" + run[i + 2]
@@ -223,11 +237,25 @@ class Matcher:
             return []   # a lone character, a number or only filler words: nothing to match on
         tuning = self.tuning
         weights = self._question_weights(runs)
+        described = situations(question)
+        # A described situation is translated into topic words, which may carry at most as much as the
+        # situation words themselves: otherwise "会所的棋牌室几点开门" would be sure of the office hours.
+        budgets = [tuning.expansion_cap * sum(weights.get(t, 0.0) for t in set(terms(situation)))
+                   for situation, _ in described]
+        # Situation words the handbook never uses ("朋友" where it says 访客) are explained by the
+        # lexicon, not a topic the handbook lacks: they weigh less against the bar.
+        for situation, _ in described:
+            for t in set(terms(situation)) - self._idf.keys():
+                if t in weights:
+                    weights[t] *= tuning.explained_unknown
         total = sum(weights.values())
-        # Topic words of a described situation add evidence but do not raise the bar (total).
-        for term in set(terms(expansions(question))) - q_terms:
-            if term in self._idf:
-                weights[term] = self._weight(term) * tuning.expansion_weight
+        # Topic words add evidence but do not raise the bar (total).
+        for (_, topic), budget in zip(described, budgets, strict=True):
+            added = {t: self._weight(t) * tuning.expansion_weight
+                     for t in set(terms(topic)) - q_terms if t in self._idf}
+            scale = min(1.0, budget / extra) if (extra := sum(added.values())) else 0.0
+            for t, weight in added.items():
+                weights[t] = max(weights.get(t, 0.0), weight * scale)
         acc: dict[int, float] = defaultdict(float)
         for term, weight in weights.items():
             for i, value in self._postings.get(term, ()):
@@ -235,6 +263,7 @@ class Matcher:
         if not acc:
             return []
         q_text = "".join(runs)
+        asked = kinds(question)
         q_set = set(weights)
         reference = 4 * self._max_idf   # about four informative bigrams: a short question
         bar = total ** tuning.length_gamma * reference ** (1 - tuning.length_gamma)
@@ -249,6 +278,10 @@ class Matcher:
             fuzzy = closest[1] / 100 if closest else 0.0
             score = ((1 - tuning.w_fuzzy - tuning.w_sentence) * coverage + tuning.w_sentence * sentence
                      + tuning.w_fuzzy * fuzzy)
+            # "装修押金什么时候退" asks for a refund, not "押金交多少": a title that answers another kind
+            # of question counts less. Topic titles ("访客停车") say no kind and are not judged.
+            if asked and item.kinds and not asked & item.kinds:
+                score *= 1 - tuning.kind_penalty
             results.append((min(max(score, 0.0), 1.0), item.entry))
         results.sort(key=lambda r: -r[0])
         return results

@@ -88,6 +88,8 @@ def _prepare(text: str) -> str:
 def normalise(text: str) -> tuple[str, ...]:
     """Runs of comparable text: fixed typos, English glossed to Chinese, synonyms folded, fillers gone."""
     text = _prepare(text)
+    # Twice: a fold can make a new variant ("在" + "几号楼"→"哪里" is "在哪里", itself a variant of 哪里).
+    text = _SYNONYMS.sub(lambda m: _SYNONYM_OF[m.group(0)], text)
     text = _SYNONYMS.sub(lambda m: _SYNONYM_OF[m.group(0)], text)
     text = _HOW.sub("怎么", text)
     text = _FILLER_SAFE.sub(lambda m: _FILLER_SAFE_MARK[m.group(0)], text)
@@ -97,10 +99,45 @@ def normalise(text: str) -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=4096)
+def situations(question: str) -> tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]:
+    """(situation runs, topic runs) for each situation the question describes (lexicon.CONCEPTS)."""
+    return tuple((normalise(m.group(0)), normalise(lexicon.CONCEPTS[m.group(0)]))
+                 for m in _CONCEPTS.finditer(_prepare(question)))
+
+
 def expansions(question: str) -> tuple[str, ...]:
     """Runs of topic words for situations the question describes (lexicon.CONCEPTS)."""
-    found = [lexicon.CONCEPTS[m.group(0)] for m in _CONCEPTS.finditer(_prepare(question))]
-    return normalise(" ".join(found)) if found else ()
+    return tuple(run for _, topic in situations(question) for run in topic)
+
+
+_KIND_CUES = {kind: _alternation(list(cues)) for kind, cues in lexicon.QUESTION_KINDS.items()}
+
+
+@lru_cache(maxsize=4096)
+def kinds(text: str) -> frozenset[str]:
+    """What the text asks for (lexicon.QUESTION_KINDS): amount, time, place, refund, procedure, rule, contact."""
+    prepared = _prepare(text)
+    folded = "".join(normalise(text))
+    return frozenset(kind for kind, cue in _KIND_CUES.items() if cue.search(prepared) or cue.search(folded))
+
+
+def _domain_words() -> frozenset[str]:
+    words: set[str] = set()
+    for text in (*(group[0] for group in lexicon.SYNONYM_GROUPS), *lexicon.ENGLISH.values(),
+                 *lexicon.CONCEPTS.values(), *lexicon.TYPOS.values()):
+        words.update(run for run in normalise(text) if len(run) >= 2 and _IS_CJK.match(run))
+    return frozenset(words)
+
+
+# Words of the property-management domain (what the lexicon maps to), in their folded form:
+# when a question names one the handbook never uses, it asks about something the handbook lacks.
+DOMAIN_WORDS = _domain_words()
+_DOMAIN_WORD = _alternation(list(DOMAIN_WORDS))
+
+
+def domain_words(run: str) -> list[str]:
+    """Domain words found in a normalised run, longest first at each position."""
+    return _DOMAIN_WORD.findall(run)
 
 
 def terms(runs: tuple[str, ...]) -> list[str]:

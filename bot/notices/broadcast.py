@@ -310,12 +310,11 @@ class Broadcaster:
         done = [already]
         logger.info("notice %s: %d to send, %d already done", notice_id, len(targets), already)
 
-        async def worker() -> None:
-            with self._store.delivery_writer() as writer:
-                while targets:
-                    target = targets.popleft()
-                    await self._deliver_one(writer, target, text, buttons, pin)
-                    done[0] += 1
+        async def worker(writer: DeliveryWriter) -> None:
+            while targets:
+                target = targets.popleft()
+                await self._deliver_one(writer, target, text, buttons, pin)
+                done[0] += 1
 
         async def report_progress() -> None:
             while True:
@@ -325,9 +324,12 @@ class Broadcaster:
 
         progress = asyncio.create_task(report_progress())
         try:
-            async with asyncio.TaskGroup() as tasks:
-                for _ in range(min(self._concurrency, max(1, len(targets)))):
-                    tasks.create_task(worker())
+            # One connection for the whole broadcast: each write is synchronous, so the
+            # workers (coroutines on one thread) never interleave inside a statement.
+            with self._store.delivery_writer() as writer:
+                async with asyncio.TaskGroup() as tasks:
+                    for _ in range(min(self._concurrency, max(1, len(targets)))):
+                        tasks.create_task(worker(writer))
         finally:
             progress.cancel()
         if on_progress is not None:

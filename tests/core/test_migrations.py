@@ -229,3 +229,50 @@ def test_initial_revision_is_the_only_root() -> None:
 
     scripts = ScriptDirectory.from_config(dbcli.alembic_config())
     assert list(scripts.get_bases()) == [INITIAL_REVISION]
+
+
+def test_cli_current_does_not_create_a_missing_sqlite_file(tmp_path, capsys: pytest.CaptureFixture) -> None:
+    missing = tmp_path / "typo.db"
+
+    assert dbcli.main(["current", "--db", f"sqlite:///{missing}"]) == 1
+    assert "no such database file" in capsys.readouterr().err
+    assert not missing.exists()
+
+
+@pytest.fixture
+def scratch_migrations(tmp_path, monkeypatch: pytest.MonkeyPatch):
+    """A copy of bot/migrations that the developer commands may write into."""
+    import shutil
+
+    copy = tmp_path / "migrations"
+    shutil.copytree(dbcli.MIGRATIONS_DIR, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(dbcli, "MIGRATIONS_DIR", copy)
+    monkeypatch.setattr(dbcli, "VERSIONS_DIR", copy / "versions")
+    return copy / "versions"
+
+
+def test_autogenerate_writes_what_the_database_lacks(scratch_migrations, tmp_path, capsys) -> None:
+    url = f"sqlite:///{tmp_path / 'dev.db'}"
+    assert dbcli.main(["upgrade", "--db", url]) == 0
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP INDEX ix_ticket_queue"))
+    engine.dispose()
+
+    assert dbcli.main(["revision", "--autogenerate", "-m", "queue index", "--rev-id", "0002", "--db", url]) == 0
+
+    written = (scratch_migrations / "0002_queue_index.py").read_text(encoding="utf-8")
+    assert "down_revision: str | Sequence[str] | None = '0001'" in written
+    assert "create_index('ix_ticket_queue'" in written
+
+
+def test_regenerated_initial_revision_creates_the_code_tables(scratch_migrations, bare: Engine) -> None:
+    before = (scratch_migrations / "0001_initial_schema.py").read_text(encoding="utf-8")
+    (scratch_migrations / "0001_initial_schema.py").write_text(before.replace("op.create_table('staff'", "op.create_table('old_staff'"), encoding="utf-8")
+
+    path = dbcli.regenerate_initial()
+
+    assert path.name == "0001_initial_schema.py"
+    assert "op.create_table('staff'" in path.read_text(encoding="utf-8")
+    dbcli.upgrade(bare)
+    assert dbcli.schema_differences(bare) == []

@@ -176,3 +176,17 @@ def test_one_residents_messages_arriving_at_once_on_two_workers_are_all_handled(
     assert all("抱歉" not in t for t in texts)  # no apology: nothing failed
     assert desk.store.count(InboundMessage) == 3
     assert desk.store.resident(person.chat) is not None  # one resident, created once
+
+
+def test_failures_are_logged_without_the_residents_words(desk, resident, monkeypatch, caplog):
+    from sqlalchemy import insert
+
+    def broken_open_ticket(self, **kwargs):  # a real database error whose statement carries the words
+        self.session.exec(insert(Ticket.__table__).values(code=None, description=kwargs["description"]))
+
+    monkeypatch.setattr(Work, "open_ticket", broken_open_ticket)
+    with caplog.at_level("INFO", logger="bot"):  # bodies may appear at debug level only
+        out = resident.send("卫生间下水道堵了，秘密内容")
+    assert "0571-8888 6666" in out[0].text
+    assert "IntegrityError" in caplog.text
+    assert "秘密内容" not in caplog.text

@@ -35,7 +35,7 @@ def add(session: Session, resident: Resident, *, kind: str, status: str, opened:
         resolve_after: int | None = None, followed_up: bool = False, rating: int | None = None,
         respond_due_after: int | None = None) -> None:
     """One ticket; durations are minutes after ``opened``."""
-    minutes = lambda m: None if m is None else opened + timedelta(minutes=m)  # noqa: E731
+    minutes = lambda m: None if m is None else opened + timedelta(minutes=m)
     final = status in ("archived", "closed", "cancelled")
     session.add(Ticket(
         code=f"X-{next(_codes):05d}", kind=kind, status=status, resident_id=resident.id, building=building,
@@ -254,3 +254,27 @@ def test_cli_on_a_database_without_tables(database: tuple[str, str | None], caps
 
     assert code == 1 and out == ""
     assert "desk db upgrade" in err and "Traceback" not in err
+
+
+def test_cli_does_not_create_a_missing_sqlite_file(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    missing = tmp_path / "typo.db"
+
+    code, out, err = run(["--db", f"sqlite:///{missing}"], capsys)
+
+    assert code == 1 and out == ""
+    assert "no such database file" in err
+    assert not missing.exists()
+
+
+def test_cli_reads_while_the_desk_holds_the_sqlite_write_lock(november: Engine, database: tuple[str, str | None],
+                                                               capsys: pytest.CaptureFixture) -> None:
+    if database[1] is not None:
+        pytest.skip("the write lock is SQLite's")
+    with november.connect() as writer:  # bot.db starts every transaction with BEGIN IMMEDIATE
+        writer.exec_driver_sql("UPDATE ticket SET rating = 1 WHERE rating = 5")
+        code, out, err = run(["--from", "2026-11-01", "--to", "2026-11-30", "--format", "json",
+                              "--db", database[0]], capsys)
+        writer.rollback()
+
+    assert code == 0, err
+    assert json.loads(out)["satisfaction"]["mean"] == 3.67  # the committed ratings, not the pending ones

@@ -83,3 +83,21 @@ def test_folding_table_traditional_and_typos() -> None:
     assert normalize("电悌困人 压金").text == "电梯困人 押金"
     assert normalize("ＡＢＣ１２３？").text == "abc123?"
     json.dumps(normalize("\ud800x").text, ensure_ascii=False).encode("utf-8")
+
+
+def test_lexicon_matching_rules(tmp_path: Path) -> None:
+    """Chinese substrings, English whole words and prefixes, ~ gaps, and except phrases that overlap."""
+    (tmp_path / "lex.toml").write_text(
+        '[[group]]\nname = "g"\nrule = "test"\nintent = "repair"\nweight = 1.0\n'
+        'phrases = ["着火", "水管~爆", "leak*", "gas"]\nexcept = ["没着火", "gas bill"]\n',
+        encoding="utf-8",
+    )
+    lexicon = load_lexicon(tmp_path / "lex.toml")
+    assert lexicon.match(normalize("楼下着火了")) == {"g": ("着火",)}
+    assert lexicon.match(normalize("楼下没着火")) == {}
+    assert lexicon.match(normalize("水管好像爆了")) == {"g": ("水管~爆",)}
+    assert lexicon.match(normalize("水管没问题 爆米花")) == {}  # a clause break stops the gap
+    assert lexicon.match(normalize("the tap is LEAKING")) == {"g": ("leak*",)}
+    assert lexicon.match(normalize("gasoline")) == {}
+    assert lexicon.match(normalize("my gas bill")) == {}
+    assert lexicon.match(normalize("gas smell and a gas bill")) == {"g": ("gas",)}

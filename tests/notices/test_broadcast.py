@@ -100,8 +100,9 @@ async def test_a_crash_mid_broadcast_then_a_restart_reaches_every_group_exactly_
 
         async def send(self, chat_id: str, text: str, buttons) -> str:
             DiesAfterARequest.calls += 1
+            mine = DiesAfterARequest.calls
             message_id = await real.send(chat_id, text, buttons)
-            if DiesAfterARequest.calls == 400:
+            if mine == 400:
                 raise Crash
             return message_id
 

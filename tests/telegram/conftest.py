@@ -24,7 +24,7 @@ from bot.desk import ServiceDesk
 from bot.render import Templates
 from bot.store import TicketStore
 from bot.telegram_app import Running, TelegramSettings, build_application
-from tests.support.bot_api import BotApiEmulator, Json, Limits
+from tests.support.bot_api import BotApiEmulator, Json
 
 STAFF_IDS = {"agent": 100001, "engineer": 100002, "engineer2": 100003, "security": 100004, "manager": 100005}
 
@@ -153,9 +153,3 @@ async def desk_on_telegram(engine: Engine, handbook: Any, base_config: Config) -
             await running.app.post_init(running.app)
             yield Desk(api, running, desk, config, clock, group, rooms, staff)
             await running.frontend.flush_albums()
-
-
-@pytest.fixture
-def limited_api_factory() -> Any:
-    """Build an emulator with rate limits (closed by the caller's ``with``)."""
-    return lambda **limits: BotApiEmulator(limits=Limits(**limits))

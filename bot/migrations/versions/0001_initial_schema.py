@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 23:20:01.165151
+Create Date: 2026-11-23 23:43:25.084453
 """
 from __future__ import annotations
 
@@ -270,6 +270,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_ticket_is_open'), ['is_open'], unique=False)
         batch_op.create_index(batch_op.f('ix_ticket_kind'), ['kind'], unique=False)
         batch_op.create_index(batch_op.f('ix_ticket_opened_at'), ['opened_at'], unique=False)
+        batch_op.create_index('ix_ticket_queue', ['is_open', 'priority_rank', 'respond_due', 'id'], unique=False)
         batch_op.create_index(batch_op.f('ix_ticket_resident_id'), ['resident_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_ticket_status'), ['status'], unique=False)
 
@@ -337,6 +338,7 @@ def downgrade() -> None:
     with op.batch_alter_table('ticket', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_ticket_status'))
         batch_op.drop_index(batch_op.f('ix_ticket_resident_id'))
+        batch_op.drop_index('ix_ticket_queue')
         batch_op.drop_index(batch_op.f('ix_ticket_opened_at'))
         batch_op.drop_index(batch_op.f('ix_ticket_kind'))
         batch_op.drop_index(batch_op.f('ix_ticket_is_open'))
