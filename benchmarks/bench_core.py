@@ -77,8 +77,12 @@ def pin_to_one_core() -> str:
 def build(engine: Engine) -> ServiceDesk:
     """A desk on ``engine`` as production wires it, after `desk db upgrade`."""
     config = load_config(EXAMPLE_CONFIG, environ={})
-    return ServiceDesk(config=config, store=TicketStore(engine), handbook=load_handbook(BUNDLED_HANDBOOK),
-                       templates=Templates(config.timezone))
+    return ServiceDesk(
+        config=config,
+        store=TicketStore(engine),
+        handbook=load_handbook(BUNDLED_HANDBOOK),
+        templates=Templates(config.timezone),
+    )
 
 
 def stream(run: int, count: int, rng: random.Random) -> list[Inbound]:
@@ -94,8 +98,15 @@ def stream(run: int, count: int, rng: random.Random) -> list[Inbound]:
     while pending and len(messages) < count:
         i, conv = pending[rng.randrange(len(pending))]
         chat = ChatRef("bench", f"r{run}-c{i}")
-        messages.append(Inbound(chat=chat, message_id=str(len(conv)), sender_id=chat.id,
-                                received_at=start + timedelta(seconds=seq), text=conv.pop(0)))
+        messages.append(
+            Inbound(
+                chat=chat,
+                message_id=str(len(conv)),
+                sender_id=chat.id,
+                received_at=start + timedelta(seconds=seq),
+                text=conv.pop(0),
+            )
+        )
         seq += 1
         pending = [(j, c) for j, c in pending if c]
     return messages
@@ -168,36 +179,46 @@ def timed(fn: Callable[[int], object], calls: int) -> tuple[float, float]:
     return statistics.median(samples), samples[min(len(samples) - 1, int(0.99 * len(samples)))]
 
 
-def million(url: str | None, tickets: int, calls: int) -> tuple[list[tuple[str, float, float]], list[tuple[str, float, float]]]:
+def million(
+    url: str | None, tickets: int, calls: int
+) -> tuple[list[tuple[str, float, float]], list[tuple[str, float, float]]]:
     """Latency of the queue and a resident's ticket list on the seeded database."""
     data = seeded(url, tickets)
     engine = data.engine
     store = TicketStore(engine)
     desk = build(engine)
     rng = random.Random(5)
-    residents = [ChatRef("telegram", str(7_000_000_000 + rng.randint(1, RESIDENTS))) for _ in range(calls + 5)]
+    residents = [
+        ChatRef("telegram", str(7_000_000_000 + rng.randint(1, RESIDENTS))) for _ in range(calls + 5)
+    ]
     agent = ChatRef("staff", "agents")
     run_id = uuid.uuid4().hex[:8]
     at = SEED_END + timedelta(hours=1)
 
     def desk_queue(i: int) -> object:
-        return desk.handle(Inbound(chat=agent, message_id=f"q-{run_id}-{i}", sender_id="100001",
-                                   received_at=at, text="/queue"))
+        return desk.handle(
+            Inbound(
+                chat=agent, message_id=f"q-{run_id}-{i}", sender_id="100001", received_at=at, text="/queue"
+            )
+        )
 
     def desk_my(i: int) -> object:
         chat = residents[i]
-        return desk.handle(Inbound(chat=chat, message_id=f"my-{run_id}-{i}", sender_id=chat.id,
-                                   received_at=at, text="/my"))
+        return desk.handle(
+            Inbound(chat=chat, message_id=f"my-{run_id}-{i}", sender_id=chat.id, received_at=at, text="/my")
+        )
 
     def sweep(query: Callable[[Work], object]) -> Callable[[int], object]:
         def run(_: int) -> object:
             with Session(engine) as session:  # read only: rolled back, so the cache stays as seeded
                 return query(Work(session))
+
         return run
 
     with engine.connect() as conn:
         open_count = conn.execute(text("SELECT count(*) FROM ticket WHERE is_open")).scalar_one()
     print(f"  {tickets:,} tickets, {open_count:,} open, in {data.where}")
+
     def proposed_queue(_: int) -> list:
         with Session(engine) as session:
             return open_queue(session, limit=20)
@@ -213,7 +234,10 @@ def million(url: str | None, tickets: int, calls: int) -> tuple[list[tuple[str, 
     ]
     sweeps = [  # no stated target; on SQLite a sweep holds the write lock while it reads
         ("sweep read: overdue(now)", *timed(sweep(lambda w: w.overdue(at)), 20)),
-        ("sweep read: unacknowledged_emergencies", *timed(sweep(lambda w: w.unacknowledged_emergencies()), 20)),
+        (
+            "sweep read: unacknowledged_emergencies",
+            *timed(sweep(lambda w: w.unacknowledged_emergencies()), 20),
+        ),
         ("sweep read: unrated(48 h ago)", *timed(sweep(lambda w: w.unrated(at - timedelta(hours=48))), 20)),
     ]
     engine.dispose()
@@ -222,7 +246,9 @@ def million(url: str | None, tickets: int, calls: int) -> tuple[list[tuple[str, 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Benchmark the desk's core.")
-    parser.add_argument("--db", metavar="URL", help="PostgreSQL URL (default: SQLite files in benchmarks/out/)")
+    parser.add_argument(
+        "--db", metavar="URL", help="PostgreSQL URL (default: SQLite files in benchmarks/out/)"
+    )
     parser.add_argument("--messages", type=int, default=1000, help="messages per run (default 1000)")
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--tickets", type=int, default=1_000_000, help="tickets for the latency part")
@@ -235,13 +261,17 @@ def main(argv: list[str] | None = None) -> int:
     rates, cpu_rates = throughput(args.db, args.messages, args.runs)
     median = statistics.median(rates)
     ok = "OK" if median >= THROUGHPUT_TARGET else "MISSED"
-    print(f"  messages handled end to end: median {median:.0f} msg/s over {len(rates)} runs of "
-          f"{args.messages} (min {min(rates):.0f}, max {max(rates):.0f})   target >= {THROUGHPUT_TARGET:.0f} "
-          f"msg/s  {ok}")
+    print(
+        f"  messages handled end to end: median {median:.0f} msg/s over {len(rates)} runs of "
+        f"{args.messages} (min {min(rates):.0f}, max {max(rates):.0f})   target >= {THROUGHPUT_TARGET:.0f} "
+        f"msg/s  {ok}"
+    )
     # On a busy machine the wall clock also counts time spent waiting for the CPU; the
     # desk's own CPU time shows what one free core gives (for SQLite all the work is here).
-    print(f"  by this process's CPU time:  median {statistics.median(cpu_rates):.0f} msg/s "
-          f"(load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs)")
+    print(
+        f"  by this process's CPU time:  median {statistics.median(cpu_rates):.0f} msg/s "
+        f"(load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs)"
+    )
     if args.skip_million:
         return 0
     missed = median < THROUGHPUT_TARGET
@@ -249,7 +279,10 @@ def main(argv: list[str] | None = None) -> int:
     for name, p50, p99 in results:
         ok = "OK" if p50 <= LATENCY_TARGET_MS and p99 <= LATENCY_TARGET_MS else "MISSED"
         missed |= ok == "MISSED"
-        print(f"  {name:<40} median {p50:6.1f} ms  p99 {p99:6.1f} ms   target <= {LATENCY_TARGET_MS:.0f} ms  {ok}")
+        print(
+            f"  {name:<40} median {p50:6.1f} ms  p99 {p99:6.1f} ms   "
+            f"target <= {LATENCY_TARGET_MS:.0f} ms  {ok}"
+        )
     for name, p50, p99 in sweeps:
         print(f"  {name:<40} median {p50:6.1f} ms  p99 {p99:6.1f} ms   (no target; informational)")
     return 1 if missed else 0

@@ -29,7 +29,17 @@ TARGET_P99_MS = 2.0
 TARGET_COLD_S = 0.5
 
 PREFIXES = ["", "", "", "你好 ", "喂 ", "物业你好,", "hi, ", "请问 ", "麻烦一下 ", "急!"]
-PLACES = ["", "", "3栋2单元501 ", "5号楼1802 ", "十二栋 ", "B座 ", "building 3 flat 1202 ", "7棟 ", "8-2-1101 "]
+PLACES = [
+    "",
+    "",
+    "3栋2单元501 ",
+    "5号楼1802 ",
+    "十二栋 ",
+    "B座 ",
+    "building 3 flat 1202 ",
+    "7棟 ",
+    "8-2-1101 ",
+]
 SUFFIXES = ["", "", "", " 谢谢", "!!", "?", " 😭", " 🙏", " thanks", "。。。", " 快点", " 在线等"]
 
 
@@ -46,9 +56,13 @@ def _mutate(text: str, rng: random.Random) -> str:
     roll = rng.random()
     if roll < 0.05 and len(text) > 4:  # drop a character: a typo
         i = rng.randrange(len(text))
-        text = text[:i] + text[i + 1:]
+        text = text[:i] + text[i + 1 :]
     elif roll < 0.08:  # a long paste
-        text = text + " " + "".join(rng.choice("的了是我在有人这个家里") for _ in range(rng.randrange(200, 1500)))
+        text = (
+            text
+            + " "
+            + "".join(rng.choice("的了是我在有人这个家里") for _ in range(rng.randrange(200, 1500)))
+        )
     elif roll < 0.12:  # full-width
         text = "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in text)
     return text
@@ -81,7 +95,9 @@ def cold_start_seconds(runs: int = 5) -> float:
     )
     times = []
     for _ in range(runs):
-        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, check=True)
+        out = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, check=True
+        )
         times.append(float(out.stdout))
     return statistics.median(times)
 
@@ -121,16 +137,26 @@ def main() -> int:
         return "ok" if ok else "MISSED"
 
     load = os.getloadavg()[0]
-    print(f"messages                  {len(messages)} distinct; machine load average {load:.2f} on {os.cpu_count()} cores")
-    print(f"throughput (wall clock)   {rate:,.0f} messages/s   (target >= {TARGET_RATE:,})  {verdict(rate >= TARGET_RATE)}")
-    print(f"throughput (CPU time)     {cpu_rate:,.0f} messages/s   (target >= {TARGET_RATE:,})"
-          f"  {verdict(cpu_rate >= TARGET_RATE)}")
+    print(
+        f"messages                  {len(messages)} distinct; machine load average {load:.2f} on {os.cpu_count()} cores"
+    )
+    print(
+        f"throughput (wall clock)   {rate:,.0f} messages/s   (target >= {TARGET_RATE:,})  {verdict(rate >= TARGET_RATE)}"
+    )
+    print(
+        f"throughput (CPU time)     {cpu_rate:,.0f} messages/s   (target >= {TARGET_RATE:,})"
+        f"  {verdict(cpu_rate >= TARGET_RATE)}"
+    )
     print(f"latency p50 wall / CPU    {p50:.3f} ms / {cpu_p50:.3f} ms")
-    print(f"latency p99 wall / CPU    {p99:.3f} ms / {cpu_p99:.3f} ms   (target <= {TARGET_P99_MS} ms)"
-          f"  wall {verdict(p99 <= TARGET_P99_MS)}, CPU {verdict(cpu_p99 <= TARGET_P99_MS)}")
+    print(
+        f"latency p99 wall / CPU    {p99:.3f} ms / {cpu_p99:.3f} ms   (target <= {TARGET_P99_MS} ms)"
+        f"  wall {verdict(p99 <= TARGET_P99_MS)}, CPU {verdict(cpu_p99 <= TARGET_P99_MS)}"
+    )
     print(f"latency max wall          {latencies[-1] / 1e6:.3f} ms")
-    print(f"import + first call       {cold:.3f} s   (target <= {TARGET_COLD_S} s, median of 5 fresh processes)"
-          f"  {verdict(cold <= TARGET_COLD_S)}")
+    print(
+        f"import + first call       {cold:.3f} s   (target <= {TARGET_COLD_S} s, median of 5 fresh processes)"
+        f"  {verdict(cold <= TARGET_COLD_S)}"
+    )
     print(f"peak memory while classifying (tracemalloc)  {traced_peak / 1e6:.1f} MB")
     print(f"peak RSS of this process  {max_rss_mb:.1f} MB")
     return 0 if cpu_rate >= TARGET_RATE and cpu_p99 <= TARGET_P99_MS and cold <= TARGET_COLD_S else 1

@@ -38,7 +38,9 @@ def command_url(data_url: str | None, engine_url: str, schema: str | None) -> st
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Benchmark `desk report` over a year of tickets.")
-    parser.add_argument("--db", metavar="URL", help="PostgreSQL URL (default: a SQLite file in benchmarks/out/)")
+    parser.add_argument(
+        "--db", metavar="URL", help="PostgreSQL URL (default: a SQLite file in benchmarks/out/)"
+    )
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--tickets", type=int, default=1_000_000)
     args = parser.parse_args(argv)
@@ -54,8 +56,10 @@ def main(argv: list[str] | None = None) -> int:
     first = last - timedelta(days=SEED_DAYS - 1)
     argv_report = ["--from", first.isoformat(), "--to", last.isoformat(), "--format", "json", "--db", url]
 
-    print(f"bench_report on {'PostgreSQL' if args.db else 'SQLite'}: {data.tickets:,} tickets, "
-          f"{first} – {last}, {data.where}")
+    print(
+        f"bench_report on {'PostgreSQL' if args.db else 'SQLite'}: {data.tickets:,} tickets, "
+        f"{first} – {last}, {data.where}"
+    )
     times: list[float] = []
     output = ""
     for _ in range(args.runs + 1):  # the first run warms the page cache and imports
@@ -73,12 +77,16 @@ def main(argv: list[str] | None = None) -> int:
     times = times[1:]
     median = statistics.median(times)
     ok = "OK" if median <= TARGET_SECONDS else "MISSED"
-    print(f"  tickets in the report: {data_out['tickets']['received']:,} received, "
-          f"handling {data_out['targets']['handling_rate']['value']}, "
-          f"follow-up {data_out['targets']['follow_up_rate']['value']}, "
-          f"satisfaction {data_out['targets']['satisfaction_rate']['value']}")
-    print(f"  desk report over a year: median {median:.2f} s over {len(times)} runs "
-          f"(min {min(times):.2f}, max {max(times):.2f})   target <= {TARGET_SECONDS:.0f} s  {ok}")
+    print(
+        f"  tickets in the report: {data_out['tickets']['received']:,} received, "
+        f"handling {data_out['targets']['handling_rate']['value']}, "
+        f"follow-up {data_out['targets']['follow_up_rate']['value']}, "
+        f"satisfaction {data_out['targets']['satisfaction_rate']['value']}"
+    )
+    print(
+        f"  desk report over a year: median {median:.2f} s over {len(times)} runs "
+        f"(min {min(times):.2f}, max {max(times):.2f})   target <= {TARGET_SECONDS:.0f} s  {ok}"
+    )
     return 0 if ok == "OK" else 1
 
 

@@ -51,36 +51,101 @@ BUILDINGS = 100
 SHANGHAI_OFFSET = timedelta(hours=8)  # ticket numbers use the community's day; no DST in Asia/Shanghai
 
 KIND_WEIGHTS = {
-    TicketKind.REPAIR: 55, TicketKind.COMPLAINT: 14, TicketKind.INQUIRY: 21,
-    TicketKind.RENOVATION: 5, TicketKind.EMERGENCY: 5,
+    TicketKind.REPAIR: 55,
+    TicketKind.COMPLAINT: 14,
+    TicketKind.INQUIRY: 21,
+    TicketKind.RENOVATION: 5,
+    TicketKind.EMERGENCY: 5,
 }
-REPAIR_CATEGORIES = {"漏水": 22, "电梯": 12, "门禁": 10, "灯": 9, "堵塞": 9, "停电": 6, "墙面": 6, "窗户": 5,
-                     "水压": 4, "燃气": 2, "空调": 3, "对讲": 3}
-COMPLAINT_CATEGORIES = {"噪音": 25, "停车": 18, "卫生": 14, "宠物": 10, "装修扰民": 10, "绿化": 6, "快递": 6,
-                        "服务态度": 6, "收费": 5}
-EMERGENCY_CATEGORIES = {"flood": 30, "elevator": 25, "outage": 15, "fire": 5, "gas": 5, "security": 10,
-                        "medical": 10}
+REPAIR_CATEGORIES = {
+    "漏水": 22,
+    "电梯": 12,
+    "门禁": 10,
+    "灯": 9,
+    "堵塞": 9,
+    "停电": 6,
+    "墙面": 6,
+    "窗户": 5,
+    "水压": 4,
+    "燃气": 2,
+    "空调": 3,
+    "对讲": 3,
+}
+COMPLAINT_CATEGORIES = {
+    "噪音": 25,
+    "停车": 18,
+    "卫生": 14,
+    "宠物": 10,
+    "装修扰民": 10,
+    "绿化": 6,
+    "快递": 6,
+    "服务态度": 6,
+    "收费": 5,
+}
+EMERGENCY_CATEGORIES = {
+    "flood": 30,
+    "elevator": 25,
+    "outage": 15,
+    "fire": 5,
+    "gas": 5,
+    "security": 10,
+    "medical": 10,
+}
 DESCRIPTIONS = {
-    TicketKind.REPAIR: ["厨房水管漏水", "卫生间下水道堵了", "楼道灯不亮", "电梯按钮失灵", "门禁卡刷不开",
-                        "阳台窗户关不上", "家里停电了", "天花板渗水", "the kitchen tap is leaking"],
-    TicketKind.COMPLAINT: ["楼上晚上太吵", "车位被别人占了", "垃圾没有及时清运", "邻居的狗乱叫", "装修噪音太大",
-                           "the parking lot is always full"],
-    TicketKind.INQUIRY: ["物业费能开发票吗", "想问一下车位租赁", "快递柜满了怎么办", "who do I ask about a parking permit"],
+    TicketKind.REPAIR: [
+        "厨房水管漏水",
+        "卫生间下水道堵了",
+        "楼道灯不亮",
+        "电梯按钮失灵",
+        "门禁卡刷不开",
+        "阳台窗户关不上",
+        "家里停电了",
+        "天花板渗水",
+        "the kitchen tap is leaking",
+    ],
+    TicketKind.COMPLAINT: [
+        "楼上晚上太吵",
+        "车位被别人占了",
+        "垃圾没有及时清运",
+        "邻居的狗乱叫",
+        "装修噪音太大",
+        "the parking lot is always full",
+    ],
+    TicketKind.INQUIRY: [
+        "物业费能开发票吗",
+        "想问一下车位租赁",
+        "快递柜满了怎么办",
+        "who do I ask about a parking permit",
+    ],
     TicketKind.RENOVATION: ["厨房和卫生间翻新", "全屋装修", "更换窗户", "阳台封闭"],
     TicketKind.EMERGENCY: ["家里水管爆了", "电梯困人", "楼道有烟", "闻到煤气味", "整栋楼停电"],
 }
 # Minutes from opening to the first staff action and to the work being done (lognormal medians).
-RESPOND_MEDIAN = {TicketKind.REPAIR: 20, TicketKind.COMPLAINT: 45, TicketKind.INQUIRY: 8,
-                  TicketKind.RENOVATION: 600, TicketKind.EMERGENCY: 3}
-RESOLVE_MEDIAN = {TicketKind.REPAIR: 360, TicketKind.COMPLAINT: 2880, TicketKind.INQUIRY: 20,
-                  TicketKind.RENOVATION: 60 * 24 * 45, TicketKind.EMERGENCY: 60}
+RESPOND_MEDIAN = {
+    TicketKind.REPAIR: 20,
+    TicketKind.COMPLAINT: 45,
+    TicketKind.INQUIRY: 8,
+    TicketKind.RENOVATION: 600,
+    TicketKind.EMERGENCY: 3,
+}
+RESOLVE_MEDIAN = {
+    TicketKind.REPAIR: 360,
+    TicketKind.COMPLAINT: 2880,
+    TicketKind.INQUIRY: 20,
+    TicketKind.RENOVATION: 60 * 24 * 45,
+    TicketKind.EMERGENCY: 60,
+}
 # (respond, resolve) minutes, as in desk.example.toml.
 SLA = {
     (TicketKind.EMERGENCY, Priority.URGENT): (5, 120),
-    (TicketKind.REPAIR, Priority.URGENT): (15, 240), (TicketKind.REPAIR, Priority.HIGH): (30, 720),
-    (TicketKind.REPAIR, Priority.NORMAL): (60, 1440), (TicketKind.REPAIR, Priority.LOW): (240, 4320),
-    (TicketKind.COMPLAINT, Priority.HIGH): (30, 1440), (TicketKind.COMPLAINT, Priority.NORMAL): (60, 4320),
-    (TicketKind.RENOVATION, Priority.NORMAL): (1440, 4320), (TicketKind.INQUIRY, Priority.NORMAL): (15, 240),
+    (TicketKind.REPAIR, Priority.URGENT): (15, 240),
+    (TicketKind.REPAIR, Priority.HIGH): (30, 720),
+    (TicketKind.REPAIR, Priority.NORMAL): (60, 1440),
+    (TicketKind.REPAIR, Priority.LOW): (240, 4320),
+    (TicketKind.COMPLAINT, Priority.HIGH): (30, 1440),
+    (TicketKind.COMPLAINT, Priority.NORMAL): (60, 4320),
+    (TicketKind.RENOVATION, Priority.NORMAL): (1440, 4320),
+    (TicketKind.INQUIRY, Priority.NORMAL): (15, 240),
 }
 # The workflow's states in order, up to "done" (rated, then followed up and archived).
 PATH = {
@@ -90,10 +155,19 @@ PATH = {
     TicketKind.EMERGENCY: ["alarmed", "on_site", "resolved"],
     TicketKind.INQUIRY: ["handed_over", "answered"],
 }
-CANCELLABLE = {TicketKind.REPAIR: "reported", TicketKind.COMPLAINT: "recorded", TicketKind.RENOVATION: "applied"}
+CANCELLABLE = {
+    TicketKind.REPAIR: "reported",
+    TicketKind.COMPLAINT: "recorded",
+    TicketKind.RENOVATION: "applied",
+}
 SCORES = {5: 800, 4: 160, 3: 20, 2: 12, 1: 8}
-STAFF = [("李客服", "agent", "100001"), ("王师傅", "engineer", "100002"), ("张师傅", "engineer", "100003"),
-         ("赵保安", "security", "100004"), ("陈主任", "manager,agent", "100005")]
+STAFF = [
+    ("李客服", "agent", "100001"),
+    ("王师傅", "engineer", "100002"),
+    ("张师傅", "engineer", "100003"),
+    ("赵保安", "security", "100004"),
+    ("陈主任", "manager,agent", "100005"),
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,16 +252,25 @@ def residents() -> Iterator[dict[str, Any]]:
     for i in range(1, RESIDENTS + 1):
         building = (i - 1) % BUILDINGS + 1
         yield {
-            "id": i, "channel": "telegram", "chat_id": str(7_000_000_000 + i), "name": f"业主{i}",
-            "phone": None, "building": str(building), "unit": str(rng.randint(1, 4)),
-            "room": f"{rng.randint(1, 33)}{rng.randint(1, 4):02d}", "language": "en" if i % 9 == 0 else "zh",
-            "verified": i % 3 != 0, "reachable": True,
+            "id": i,
+            "channel": "telegram",
+            "chat_id": str(7_000_000_000 + i),
+            "name": f"业主{i}",
+            "phone": None,
+            "building": str(building),
+            "unit": str(rng.randint(1, 4)),
+            "room": f"{rng.randint(1, 33)}{rng.randint(1, 4):02d}",
+            "language": "en" if i % 9 == 0 else "zh",
+            "verified": i % 3 != 0,
+            "reachable": True,
             "created_at": _naive(SEED_END - timedelta(days=400 + i % 300)),
         }
 
 
-def generate_tickets(count: int, flats: dict[int, tuple[str, str, str]], ratings: list[dict]) -> Iterator[dict]:
-    """``count`` tickets opened over the year before SEED_END; the ratings given are appended to ``ratings``."""
+def generate_tickets(
+    count: int, flats: dict[int, tuple[str, str, str]], ratings: list[dict]
+) -> Iterator[dict]:
+    """``count`` tickets opened over the year before SEED_END; ratings given are appended to ``ratings``."""
     rng = random.Random(SEED_VERSION)
     span = SEED_DAYS * 86_400
     start = SEED_END - timedelta(days=SEED_DAYS)
@@ -203,8 +286,9 @@ def generate_tickets(count: int, flats: dict[int, tuple[str, str, str]], ratings
         if kind == TicketKind.EMERGENCY:
             priority, category = Priority.URGENT, _weighted(rng, EMERGENCY_CATEGORIES, 1)[0]
         elif kind == TicketKind.REPAIR:
-            priority = _weighted(rng, {Priority.URGENT: 5, Priority.HIGH: 10, Priority.NORMAL: 80,
-                                       Priority.LOW: 5}, 1)[0]
+            priority = _weighted(
+                rng, {Priority.URGENT: 5, Priority.HIGH: 10, Priority.NORMAL: 80, Priority.LOW: 5}, 1
+            )[0]
             category = _weighted(rng, REPAIR_CATEGORIES, 1)[0]
         elif kind == TicketKind.COMPLAINT:
             priority = Priority.HIGH if rng.random() < 0.1 else Priority.NORMAL
@@ -214,27 +298,57 @@ def generate_tickets(count: int, flats: dict[int, tuple[str, str, str]], ratings
         number = day_numbers[(prefix, day)] = day_numbers.get((prefix, day), 0) + 1
         respond_sla, resolve_sla = SLA[(kind, priority)]
         row: dict[str, Any] = {
-            "id": i, "code": f"{prefix}-{day}-{number:04d}", "kind": kind.value, "priority": priority.value,
-            "priority_rank": PRIORITY_RANK[priority], "category": category, "resident_id": resident_id,
-            "building": building, "unit": unit, "room": room,
+            "id": i,
+            "code": f"{prefix}-{day}-{number:04d}",
+            "kind": kind.value,
+            "priority": priority.value,
+            "priority_rank": PRIORITY_RANK[priority],
+            "category": category,
+            "resident_id": resident_id,
+            "building": building,
+            "unit": unit,
+            "room": room,
             "place": f"{building}栋{unit}单元{room}" if rng.random() < 0.8 else f"{building}栋电梯厅",
-            "description": rng.choice(DESCRIPTIONS[kind]), "details": "{}", "assignee_id": None, "agent_id": None,
-            "opened_at": opened, "respond_due": opened + timedelta(minutes=respond_sla),
-            "resolve_due": opened + timedelta(minutes=resolve_sla), "responded_at": None, "resolved_at": None,
-            "closed_at": None, "followed_up_at": None, "escalated_at": None, "last_alert_at": None,
-            "alert_count": 0, "rating_requested_at": None, "rating_reminded_at": None, "rating": None,
-            "status": PATH[kind][0], "is_open": True, "updated_at": opened,
+            "description": rng.choice(DESCRIPTIONS[kind]),
+            "details": "{}",
+            "assignee_id": None,
+            "agent_id": None,
+            "opened_at": opened,
+            "respond_due": opened + timedelta(minutes=respond_sla),
+            "resolve_due": opened + timedelta(minutes=resolve_sla),
+            "responded_at": None,
+            "resolved_at": None,
+            "closed_at": None,
+            "followed_up_at": None,
+            "escalated_at": None,
+            "last_alert_at": None,
+            "alert_count": 0,
+            "rating_requested_at": None,
+            "rating_reminded_at": None,
+            "rating": None,
+            "status": PATH[kind][0],
+            "is_open": True,
+            "updated_at": opened,
         }
         _advance(rng, row, kind, opened, recent=opened >= SEED_END - RECENT)
         _sweeps(row, kind)
         if row["rating"] is not None:
-            ratings.append({"id": len(ratings) + 1, "ticket_id": i, "resident_id": resident_id,
-                            "score": row["rating"], "comment": "" if row["rating"] >= 3 else "还是没修好",
-                            "at": row["followed_up_at"] or row["updated_at"]})
+            ratings.append(
+                {
+                    "id": len(ratings) + 1,
+                    "ticket_id": i,
+                    "resident_id": resident_id,
+                    "score": row["rating"],
+                    "comment": "" if row["rating"] >= 3 else "还是没修好",
+                    "at": row["followed_up_at"] or row["updated_at"],
+                }
+            )
         yield row
 
 
-def _advance(rng: random.Random, row: dict[str, Any], kind: TicketKind, opened: datetime, *, recent: bool) -> None:
+def _advance(
+    rng: random.Random, row: dict[str, Any], kind: TicketKind, opened: datetime, *, recent: bool
+) -> None:
     """Move one ticket along its workflow as far as a real desk would have by SEED_END."""
     path = PATH[kind]
     age = SEED_END - opened
@@ -267,8 +381,14 @@ def _advance(rng: random.Random, row: dict[str, Any], kind: TicketKind, opened: 
         row.update(status=path[-1], is_open=True)  # done, waiting for 回访
         return
     rated = rng.random() < 0.85
-    row.update(status="archived", followed_up_at=followed, closed_at=followed, updated_at=followed, is_open=False,
-               rating=_weighted(rng, SCORES, 1)[0] if rated else None)
+    row.update(
+        status="archived",
+        followed_up_at=followed,
+        closed_at=followed,
+        updated_at=followed,
+        is_open=False,
+        rating=_weighted(rng, SCORES, 1)[0] if rated else None,
+    )
     if age < timedelta(days=3):
         row.update(status="followed_up", closed_at=None, is_open=True)
 
@@ -279,8 +399,11 @@ def _sweeps(row: dict[str, Any], kind: TicketKind) -> None:
         row.update(alert_count=1, last_alert_at=row["opened_at"])
     if row["status"] == "cancelled":
         return
-    missed = [due for due, done in ((row["respond_due"], row["responded_at"]),
-                                    (row["resolve_due"], row["resolved_at"])) if (done or SEED_END) > due]
+    missed = [
+        due
+        for due, done in ((row["respond_due"], row["responded_at"]), (row["resolve_due"], row["resolved_at"]))
+        if (done or SEED_END) > due
+    ]
     if missed:  # the overdue check runs every 5 minutes and escalates a ticket once
         escalated = min(missed) + timedelta(minutes=5)
         if escalated < SEED_END:
@@ -299,8 +422,18 @@ def load(engine: Engine, count: int) -> None:
     """Insert staff, residents, ``count`` tickets and their ratings, then ANALYZE."""
     people = list(residents())
     flats = {r["id"]: (r["building"], r["unit"], r["room"]) for r in people}
-    staff = [{"id": i, "name": name, "roles": roles, "telegram_id": tg, "phone": None, "on_duty": True,
-              "active": True} for i, (name, roles, tg) in enumerate(STAFF, start=1)]
+    staff = [
+        {
+            "id": i,
+            "name": name,
+            "roles": roles,
+            "telegram_id": tg,
+            "phone": None,
+            "on_duty": True,
+            "active": True,
+        }
+        for i, (name, roles, tg) in enumerate(STAFF, start=1)
+    ]
     ratings: list[dict] = []
     tickets = generate_tickets(count, flats, ratings)
     insert = _insert_sqlite if engine.dialect.name == "sqlite" else _copy_postgresql
@@ -352,8 +485,10 @@ def _copy_postgresql(cur: Any, table: Any, rows: Iterator[dict]) -> None:
     with cur.copy(f'COPY "{table.name}" ({", ".join(cols)}) FROM STDIN') as copy:
         for r in _chain(first, rows):
             copy.write_row([_storage(r[c], False) for c in cols])
-    cur.execute(f"SELECT setval(pg_get_serial_sequence('\"{table.name}\"', 'id'), "
-                f"(SELECT max(id) FROM \"{table.name}\"))")
+    cur.execute(
+        f"SELECT setval(pg_get_serial_sequence('\"{table.name}\"', 'id'), "
+        f'(SELECT max(id) FROM "{table.name}"))'
+    )
 
 
 def _chain(first: dict, rest: Iterator[dict]) -> Iterator[dict]:
@@ -363,12 +498,16 @@ def _chain(first: dict, rest: Iterator[dict]) -> Iterator[dict]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--db", metavar="URL", help="PostgreSQL URL (default: a SQLite file in benchmarks/out/)")
+    parser.add_argument(
+        "--db", metavar="URL", help="PostgreSQL URL (default: a SQLite file in benchmarks/out/)"
+    )
     parser.add_argument("--tickets", type=int, default=1_000_000)
     args = parser.parse_args(argv)
     result = seeded(args.db, args.tickets)
-    print(f"{result.tickets:,} tickets in {result.where}"
-          + (f" (seeded in {result.seconds:.1f} s)" if result.seconds else " (cached)"))
+    print(
+        f"{result.tickets:,} tickets in {result.where}"
+        + (f" (seeded in {result.seconds:.1f} s)" if result.seconds else " (cached)")
+    )
     result.engine.dispose()
     return 0
 

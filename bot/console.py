@@ -51,7 +51,7 @@ def main(argv: list[str] | None = None) -> int:
     except HandbookError as exc:
         sys.stderr.write(f"desk chat: handbook error: {exc}\n")
         return 2
-    except Exception as exc:  # an unreachable database, a bad URL
+    except Exception as exc:  # noqa: BLE001 - an unreachable database, a bad URL: say so, exit 2
         sys.stderr.write(f"desk chat: cannot open the database ({exc.__class__.__name__}: {exc})\n")
         return 2
     try:

@@ -28,6 +28,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.config import Config as AlembicConfig
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from alembic.util import CommandError
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import SQLAlchemyError
@@ -60,7 +61,7 @@ def head_revision() -> str | None:
 
 @dataclass(frozen=True, slots=True)
 class UpgradeResult:
-    """What `upgrade` did: the revision before (None: none) and after, and whether it stamped a legacy database."""
+    """What `upgrade` did: the revision before (None: none) and after, and whether it stamped."""
 
     before: str | None
     after: str | None
@@ -69,8 +70,10 @@ class UpgradeResult:
 
     def describe(self) -> str:
         if self.stamped_legacy:
-            text_ = (f"existing database without migration history stamped as {INITIAL_REVISION}, "
-                     f"then upgraded to {self.after}")
+            text_ = (
+                f"existing database without migration history stamped as {INITIAL_REVISION}, "
+                f"then upgraded to {self.after}"
+            )
             if self.created_tables:
                 text_ += f"; created missing tables: {', '.join(self.created_tables)}"
             return text_
@@ -160,8 +163,12 @@ def regenerate_initial() -> Path:
         engine = make_engine(f"sqlite:///{Path(tmp) / 'empty.db'}")
         try:
             with engine.begin() as connection:
-                command.revision(alembic_config(connection), message="initial schema", autogenerate=True,
-                                 rev_id=INITIAL_REVISION)
+                command.revision(
+                    alembic_config(connection),
+                    message="initial schema",
+                    autogenerate=True,
+                    rev_id=INITIAL_REVISION,
+                )
         finally:
             engine.dispose()
     return next(VERSIONS_DIR.glob(f"{INITIAL_REVISION}_*.py"))
@@ -172,7 +179,9 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="action", required=True)
 
     def with_db(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
-        p.add_argument("--db", metavar="URL", help="database URL (default: DATABASE_URL, the config, desk.db)")
+        p.add_argument(
+            "--db", metavar="URL", help="database URL (default: DATABASE_URL, the config, desk.db)"
+        )
         p.add_argument("--config", type=Path, metavar="FILE", help="desk configuration (TOML)")
         return p
 
@@ -181,7 +190,9 @@ def _parser() -> argparse.ArgumentParser:
     with_db(sub.add_parser("check", help="exit 1 if the schema differs from the code's tables"))
     rev = with_db(sub.add_parser("revision", help="write a new revision (developers)"))
     rev.add_argument("-m", "--message", required=True)
-    rev.add_argument("--autogenerate", action="store_true", help="compare the (upgraded) database with the code")
+    rev.add_argument(
+        "--autogenerate", action="store_true", help="compare the (upgraded) database with the code"
+    )
     rev.add_argument("--rev-id", help="the new revision's id (default: random)")
     sub.add_parser("regenerate-initial", help=f"rewrite revision {INITIAL_REVISION} from the code's tables")
     return parser
@@ -222,6 +233,9 @@ def main(argv: Sequence[str]) -> int:
         reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
         print(f"desk db: {shown}: {reason}", file=sys.stderr)
         return 1
+    except CommandError as exc:  # e.g. a revision this version of the desk does not know
+        print(f"desk db: {shown}: {exc} (was the database migrated by a newer desk?)", file=sys.stderr)
+        return 1
     finally:
         engine.dispose()
 
@@ -233,8 +247,11 @@ def _missing_sqlite_file(url: str) -> bool:
     except Exception:  # reported when the engine is made
         return False
     database = parsed.database or ""
-    return parsed.get_backend_name() == "sqlite" and database not in ("", ":memory:") \
+    return (
+        parsed.get_backend_name() == "sqlite"
+        and database not in ("", ":memory:")
         and not Path(database).exists()
+    )
 
 
 def _run(args: argparse.Namespace, engine: Engine, shown: str) -> int:
@@ -268,6 +285,10 @@ def _run(args: argparse.Namespace, engine: Engine, shown: str) -> int:
         return 1
     # revision
     with engine.begin() as connection:
-        command.revision(alembic_config(connection), message=args.message, autogenerate=args.autogenerate,
-                         rev_id=args.rev_id)
+        command.revision(
+            alembic_config(connection),
+            message=args.message,
+            autogenerate=args.autogenerate,
+            rev_id=args.rev_id,
+        )
     return 0

@@ -58,6 +58,7 @@ from bot.workflow import (
     DONE,
     FINAL,
     INITIAL,
+    STATUS_ZH,
     Action,
     IllegalTransition,
     Status,
@@ -73,6 +74,7 @@ logger = logging.getLogger(__name__)
 DESK = "desk"  # actor name of the desk itself in the audit trail
 RENOVATION_DOCS_QUESTION = "装修申请要带哪些资料"
 DUPLICATE_EMERGENCY_WINDOW = timedelta(minutes=30)
+CAPTION_BELONGS_WITHIN = timedelta(minutes=10)  # a captioned photo this soon after a report belongs to it
 CHOOSABLE = (Intent.REPAIR, Intent.COMPLAINT, Intent.RENOVATION, Intent.INQUIRY, Intent.EMERGENCY)
 RENOVATION_STEPS = ("dates", "contractor", "scope", "drawings")
 RESIDENT_COMMANDS = ("start", "help", "my", "human", "cancel", "lang")
@@ -127,8 +129,9 @@ class ServiceDesk:
         """Store ``msg``, act on it and return what to deliver; never raises for bad input."""
         try:
             with self._store.work() as w:
-                w.lock_chat(msg.chat)  # one chat's messages one at a time: dialogue state stays whole
-                row_id = w.claim_inbound(msg)  # stored before anything is acted on
+                # Stored before anything is acted on; one chat's messages one at a time, so its
+                # dialogue state stays whole when several workers handle messages at once.
+                row_id = w.claim_inbound(msg, lock_chat=True)
                 if row_id is None:
                     logger.info("duplicate delivery of %s/%s ignored", msg.chat.channel, msg.message_id)
                     return []
@@ -142,7 +145,7 @@ class ServiceDesk:
                 logger.info("concurrent duplicate of %s/%s ignored", msg.chat.channel, msg.message_id)
                 return []
             _log_failure(msg, exc)
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - the resident gets an apology, never a traceback
             _log_failure(msg, exc)
         return self._apologise(msg)
 
@@ -151,7 +154,7 @@ class ServiceDesk:
             with self._store.work() as w:
                 seen = w.inbound_seen(msg)
                 return seen is not None and seen.outcome != "failed"
-        except Exception:
+        except Exception:  # noqa: BLE001 - the database is failing: treat as not handled, apologise
             return False
 
     def _apologise(self, msg: Inbound) -> list[Outbound]:
@@ -456,6 +459,17 @@ class _ResidentTurn:
         c = self.d._classify(text)
         return c.intent == Intent.EMERGENCY and c.confidence >= self.d._unsure_below
 
+    def caption_belongs_to(self, ticket: Ticket, text: str) -> bool:
+        """A photo's caption adds to the ticket in focus unless it is clearly another matter.
+
+        Another matter: an emergency, or a request of another kind, or one of the same
+        kind long after the ticket was opened (the reply names the ticket either way).
+        """
+        if self.is_emergency(text) or not self.is_new_request(text):
+            return not self.is_emergency(text)
+        same_kind = self.d._classify(text).intent.value == ticket.kind
+        return same_kind and self.t.now - ticket.opened_at <= CAPTION_BELONGS_WITHIN
+
     def is_new_request(self, text: str) -> bool:
         """A message that is clearly a request of its own rather than an answer to our question."""
         c = self.d._classify(text)
@@ -470,6 +484,10 @@ class _ResidentTurn:
             return
         if not text:  # a photo, voice note or document without words
             self.on_bare_attachments()
+            return
+        focus = self.own_ticket(self.dlg.get("focus", "")) if msg.attachments else None
+        if focus is not None and focus.is_open and self.caption_belongs_to(focus, text):
+            self.add_to_ticket(focus.code, text)  # a captioned photo of the ticket just opened
             return
         if is_bare_report(text) and len(text) >= 2:  # "我要报修": the words say the kind, nothing else
             kind = TicketKind.COMPLAINT if _COMPLAINT_WORD.search(text) else TicketKind.REPAIR
@@ -562,11 +580,13 @@ class _ResidentTurn:
             attachments = self.dlg.get("attachments", []) + self.attachments_data()
             if flat is None:
                 tries = self.dlg.get("tries", 0) + 1
-                if tries >= 2 or (text and self.d._classify(text).intent != Intent.OTHER):
+                is_request = bool(text) and self.d._classify(text).intent != Intent.OTHER
+                if tries >= 2 or is_request:
                     # Don't hold a real request hostage to registration: go on without a flat.
+                    # A new request is the one to act on (it usually restates the pending one).
                     self.idle()
                     self.say("flat_later")
-                    self.route_pending(pending or text, attachments)
+                    self.route_pending(text if is_request else pending, attachments)
                     return
                 self.set_state(State.NEED_FLAT, pending=pending, attachments=attachments, tries=tries)
                 self.say("flat_not_understood", buttons=((Button(self.label("skip"), "skip"),),))
@@ -576,7 +596,7 @@ class _ResidentTurn:
         self.idle()
         self.say("flat_registered", flat=flat.label(), ask_phone=not self.resident.phone,
                  request_phone=not self.resident.phone)
-        if pending and pending != text or (pending and first_contact):
+        if pending:
             self.route_pending(pending, attachments)
 
     def route_pending(self, text: str, attachments: list[dict]) -> None:
@@ -716,7 +736,9 @@ class _ResidentTurn:
             return
         data = dict(self.dlg.data or {})
         kind = TicketKind(data["kind"])
-        attachments = list(data.get("attachments", [])) + self.attachments_data()
+        attachments = list(data.get("attachments", []))
+        if not fresh:  # a fresh report already holds this message's files
+            attachments += self.attachments_data()
         data["attachments"] = attachments
         waiting = data.get("waiting")
         if use_home:
@@ -1277,7 +1299,8 @@ class _StaffTurn:
             self.reply("already_yours", t=ticket, ticket=ticket.code)
             return True
         if ticket.status in FINAL:
-            self.reply("refused", reason=f"{ticket.code} is already {ticket.status}", ticket=ticket.code)
+            self.reply("refused", reason=f"{ticket.code} 已结束（{STATUS_ZH[Status(ticket.status)]}）",
+                       detail=f"{ticket.code} is already {ticket.status}", ticket=ticket.code)
             return False
         if not self.w.claim_chat(ticket, self.staff):
             owner = self.w.staff_by_id(ticket.agent_id)
@@ -1403,13 +1426,17 @@ class _StaffTurn:
         if ticket is None:
             return
         if Role.ENGINEER not in self.roles:
-            self.reply("refused", reason="only engineers can take a repair job", ticket=ticket.code)
+            self.reply("refused", reason="只有工程师可以接单", detail="only engineers can take a repair job",
+                       ticket=ticket.code)
             return
         if ticket.kind != TicketKind.REPAIR or ticket.status != Status.REPORTED:
             holder = self.w.staff_by_id(ticket.assignee_id)
-            reason = (f"{ticket.code} is already with {holder.name}" if holder else
-                      f"{ticket.code} is {ticket.status}, not waiting for an engineer")
-            self.reply("refused", reason=reason, ticket=ticket.code)
+            if holder is not None:
+                reason, detail = f"{ticket.code} 已由{holder.name}处理", f"{ticket.code} is already with {holder.name}"
+            else:
+                reason = f"{ticket.code} 当前\u201c{STATUS_ZH[Status(ticket.status)]}\u201d，不在等待接单"
+                detail = f"{ticket.code} is {ticket.status}, not waiting for an engineer"
+            self.reply("refused", reason=reason, detail=detail, ticket=ticket.code)
             return
         ticket.assignee_id = self.staff.id
         self.mark_responded(ticket)
@@ -1429,13 +1456,13 @@ class _StaffTurn:
             step = transition_for(ticket.kind, ticket.status, action_name)
             check_role(step, self.roles)
         except IllegalTransition as refused:
-            self.reply("refused", reason=refused.reason, ticket=ticket.code)
+            self.reply("refused", reason=refused.reason_zh, detail=refused.reason, ticket=ticket.code)
             return
         action = step.action
         if action in ASSIGNEE_ONLY and ticket.assignee_id not in (None, self.staff.id) \
                 and Role.MANAGER not in self.roles:
-            holder = self.w.staff_by_id(ticket.assignee_id)
-            self.reply("refused", reason=f"{ticket.code} is assigned to {holder.name if holder else '?'}",
+            name = holder.name if (holder := self.w.staff_by_id(ticket.assignee_id)) else "?"
+            self.reply("refused", reason=f"{ticket.code} 已派给{name}", detail=f"{ticket.code} is assigned to {name}",
                        ticket=ticket.code)
             return
         target: Staff | None = None

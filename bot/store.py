@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, or_, update
+from sqlalchemy import func, insert, literal, or_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
@@ -66,6 +66,11 @@ class DialogueState:
         return (self.data or {}).get(key, default)
 
 
+def _chat_lock(chat: ChatRef):
+    """PostgreSQL: the transaction-scoped advisory lock of one chat."""
+    return func.pg_advisory_xact_lock(func.hashtextextended(f"{chat.channel}:{chat.id}", 0))
+
+
 def _dialect_insert(session: Session):
     """The insert construct with ON CONFLICT support for the session's database."""
     return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
@@ -91,9 +96,7 @@ class Work:
         none: every transaction already holds the database's write lock.
         """
         if self.session.get_bind().dialect.name == "postgresql":
-            self.session.exec(
-                select(func.pg_advisory_xact_lock(func.hashtextextended(f"{chat.channel}:{chat.id}", 0)))
-            ).one()
+            self.session.exec(select(_chat_lock(chat))).one()
 
     def inbound_seen(self, msg: Inbound) -> InboundMessage | None:
         """The stored copy of ``msg`` (same chat and message id), if it arrived before."""
@@ -129,11 +132,13 @@ class Work:
         self.session.add(row)  # flushed with the first query that follows: same transaction either way
         return row
 
-    def claim_inbound(self, msg: Inbound) -> int | None:
+    def claim_inbound(self, msg: Inbound, *, lock_chat: bool = False) -> int | None:
         """Store ``msg`` and return its row id, or None when it was handled before (a duplicate).
 
         One statement: an insert that, on the same key, only takes over an earlier
         *failed* attempt. Duplicate detection is therefore race-free on both databases.
+        With ``lock_chat`` the same statement first takes the chat's lock (see lock_chat),
+        saving PostgreSQL a round trip per message.
         """
         channel, chat_id, message_id = _inbound_key(msg)
         table = InboundMessage.__table__
@@ -146,7 +151,16 @@ class Work:
             ) if msg.attachments else "",
             "outcome": "handled",
         }
-        stmt = _dialect_insert(self.session)(table).values(**values)
+        if lock_chat and self.session.get_bind().dialect.name == "postgresql":
+            # INSERT … SELECT … FROM (the advisory lock): the lock is held before the row is looked at.
+            lock = select(_chat_lock(msg.chat).label("locked")).subquery("chat_lock")
+            source = select(*[literal(v, type_=table.c[k].type).label(k) for k, v in values.items()]) \
+                .select_from(lock)
+            stmt = pg_insert(table).from_select(list(values), source)
+        else:
+            if lock_chat:
+                self.lock_chat(msg.chat)
+            stmt = _dialect_insert(self.session)(table).values(**values)
         stmt = stmt.on_conflict_do_update(
             index_elements=[table.c.channel, table.c.chat_id, table.c.message_id],
             set_={"outcome": "handled", "text": values["text"]},

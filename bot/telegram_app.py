@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import dataclasses
 import logging
 import os
 import re
@@ -270,8 +271,12 @@ def to_inbound(update: Update, directory: Directory, *, now: datetime | None = N
     text = message.text or message.caption or ""
     attachments = attachments_of(message)
     phone = None
-    if message.contact is not None and message.contact.user_id == user.id:
-        phone = message.contact.phone_number  # only one's own number registers a phone
+    if message.contact is not None:
+        if message.contact.user_id == user.id:
+            phone = message.contact.phone_number  # only one's own number registers a phone
+        elif not text:  # someone else's card (a plumber, a neighbour): kept as what it says
+            text = " ".join(p for p in (message.contact.first_name, message.contact.last_name,
+                                        message.contact.phone_number) if p)
     if not text and not attachments and phone is None:
         return None  # joins, pins, topic events and other service messages
     if where.channel == STAFF_CHANNEL and not where.id.startswith("ticket:") \
@@ -525,28 +530,34 @@ class TelegramTransport:
         else:
             others = visual + others
         for a in others:
-            caption = (a.caption or None) and a.caption[:MAX_CAPTION]
             extra = dict(kw, reply_markup=markup) if markup is not None and a is others[-1] else kw
-            match a.kind:
-                case AttachmentKind.PHOTO:
-                    await self._call(self._bot.send_photo, chat_id, a.ref, caption=caption, **extra)
-                case AttachmentKind.VIDEO:
-                    await self._call(self._bot.send_video, chat_id, a.ref, caption=caption, **extra)
-                case AttachmentKind.VOICE:
-                    await self._call(self._bot.send_voice, chat_id, a.ref, caption=caption, **extra)
-                case AttachmentKind.AUDIO:
-                    await self._call(self._bot.send_audio, chat_id, a.ref, caption=caption, **extra)
-                case AttachmentKind.ANIMATION:
-                    await self._call(self._bot.send_animation, chat_id, a.ref, caption=caption, **extra)
-                case AttachmentKind.STICKER:
-                    await self._call(self._bot.send_sticker, chat_id, a.ref, **extra)
-                case AttachmentKind.VIDEO_NOTE:
-                    await self._call(self._bot.send_video_note, chat_id, a.ref, **extra)
-                case AttachmentKind.LOCATION:
-                    lat, _, lon = a.ref.partition(",")
-                    await self._call(self._bot.send_location, chat_id, float(lat), float(lon), **extra)
-                case _:
-                    await self._call(self._bot.send_document, chat_id, a.ref, caption=caption, **extra)
+            try:
+                await self._send_one_file(chat_id, a, extra)
+            except (BadRequest, ValueError) as exc:  # one unusable file must not hold back the rest
+                logger.warning("could not send a %s: %s", a.kind, getattr(exc, "message", exc))
+
+    async def _send_one_file(self, chat_id: int, a: Attachment, kw: dict[str, Any]) -> None:
+        caption = (a.caption or None) and a.caption[:MAX_CAPTION]
+        match a.kind:
+            case AttachmentKind.PHOTO:
+                await self._call(self._bot.send_photo, chat_id, a.ref, caption=caption, **kw)
+            case AttachmentKind.VIDEO:
+                await self._call(self._bot.send_video, chat_id, a.ref, caption=caption, **kw)
+            case AttachmentKind.VOICE:
+                await self._call(self._bot.send_voice, chat_id, a.ref, caption=caption, **kw)
+            case AttachmentKind.AUDIO:
+                await self._call(self._bot.send_audio, chat_id, a.ref, caption=caption, **kw)
+            case AttachmentKind.ANIMATION:
+                await self._call(self._bot.send_animation, chat_id, a.ref, caption=caption, **kw)
+            case AttachmentKind.STICKER:
+                await self._call(self._bot.send_sticker, chat_id, a.ref, **kw)
+            case AttachmentKind.VIDEO_NOTE:
+                await self._call(self._bot.send_video_note, chat_id, a.ref, **kw)
+            case AttachmentKind.LOCATION:
+                lat, _, lon = a.ref.partition(",")
+                await self._call(self._bot.send_location, chat_id, float(lat), float(lon), **kw)
+            case _:
+                await self._call(self._bot.send_document, chat_id, a.ref, caption=caption, **kw)
 
     async def _call(self, method: Callable[..., Awaitable[T]], *args: Any, **kwargs: Any) -> T:
         """Call the Bot API, waiting out 429s (retry_after) and retrying network errors."""
@@ -747,7 +758,11 @@ class TelegramFrontend:
             return
         text = message.text or message.caption or ""
         lang = language_of(user.language_code) or "zh"
-        command = text.split(maxsplit=1)[0].split("@", 1)[0].lower() if text.startswith("/") else ""
+        command = ""
+        if text.startswith("/"):
+            command, _, addressee = text.split(maxsplit=1)[0].lower().partition("@")
+            if addressee and addressee != (context.bot.username or "").lower():
+                return  # a command for another bot in the group
         if command in ("/desk_on", "/desk_off"):
             if not self.is_staff(user.id):
                 await self._say(message.chat_id, "staff_only", lang, reply_to=message.message_id)
@@ -925,9 +940,7 @@ class TelegramFrontend:
 
 
 def _replace(inbound: Inbound, **changes: Any) -> Inbound:
-    from dataclasses import replace
-
-    return replace(inbound, **changes)
+    return dataclasses.replace(inbound, **changes)
 
 
 # ======================================================================================

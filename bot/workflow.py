@@ -65,6 +65,10 @@ STATUS_ZH: dict[Status, str] = {
     Status.FOLLOWED_UP: "已回访", Status.ARCHIVED: "已归档", Status.CLOSED: "已关闭",
     Status.CANCELLED: "已撤销",
 }
+KIND_ZH: dict[TicketKind, str] = {
+    TicketKind.REPAIR: "报修", TicketKind.COMPLAINT: "投诉", TicketKind.RENOVATION: "装修",
+    TicketKind.EMERGENCY: "紧急", TicketKind.INQUIRY: "咨询",
+}
 STATUS_EN: dict[Status, str] = {s: s.value.replace("_", " ") for s in Status}
 
 # States after which nothing more happens: the ticket leaves the open queue.
@@ -113,11 +117,12 @@ class Transition:
 
 
 class IllegalTransition(Exception):
-    """A step the workflow does not allow; ``reason`` says why, for the person who tried."""
+    """A step the workflow does not allow; ``reason`` (English) and ``reason_zh`` say why."""
 
-    def __init__(self, reason: str) -> None:
+    def __init__(self, reason: str, reason_zh: str = "") -> None:
         super().__init__(reason)
         self.reason = reason
+        self.reason_zh = reason_zh or reason
 
 
 def _t(action: Action, sources: set[Status] | Status, target: Status, *roles: Role) -> Transition:
@@ -194,19 +199,22 @@ def transition_for(kind: TicketKind | str, status: Status | str, action: Action 
     try:
         action = Action(action)
     except ValueError:
-        raise IllegalTransition(f"unknown step '{action}'") from None
+        raise IllegalTransition(f"unknown step '{action}'", f"没有\u201c{action}\u201d这一步") from None
     steps = [t for t in WORKFLOWS[kind] if t.action == action]
     if not steps:
         allowed = ", ".join(sorted({t.action.value for t in WORKFLOWS[kind]}))
-        raise IllegalTransition(f"a {kind.value} ticket has no step '{action.value}' (steps: {allowed})")
+        raise IllegalTransition(f"a {kind.value} ticket has no step '{action.value}' (steps: {allowed})",
+                                f"{KIND_ZH[kind]}工单没有\u201c{action.value}\u201d这一步（可用：{allowed}）")
     for step in steps:
         if status in step.sources:
             return step
     if status in FINAL:
-        raise IllegalTransition(f"'{action.value}' is not possible: the ticket is already {status.value}")
+        raise IllegalTransition(f"'{action.value}' is not possible: the ticket is already {status.value}",
+                                f"工单已{STATUS_ZH[status].removeprefix('已')}，不能再\u201c{action.value}\u201d")
     possible = ", ".join(sorted(a.value for a in next_actions(kind, status))) or "none"
     raise IllegalTransition(
-        f"'{action.value}' is not possible while the ticket is {status.value} (possible now: {possible})"
+        f"'{action.value}' is not possible while the ticket is {status.value} (possible now: {possible})",
+        f"工单当前\u201c{STATUS_ZH[status]}\u201d，不能\u201c{action.value}\u201d（现在可以：{possible}）",
     )
 
 
@@ -224,4 +232,5 @@ def check_role(step: Transition, roles: set[Role] | frozenset[Role]) -> None:
     """Refuse ``step`` unless one of ``roles`` may take it."""
     if not step.roles & set(roles):
         who = ", ".join(sorted(r.value for r in step.roles))
-        raise IllegalTransition(f"only {who} may '{step.action.value}'")
+        raise IllegalTransition(f"only {who} may '{step.action.value}'",
+                                f"只有 {who} 可以\u201c{step.action.value}\u201d")

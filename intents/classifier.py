@@ -3,13 +3,16 @@
 Precedence, written once (spec/labels.md, "Rules for borderline messages"):
 
 1. Nothing readable (empty, whitespace, junk) → ``other``.
-2. **Danger now beats everything.** An emergency cue of some kind (fire, gas, someone
-   trapped in a lift, a flood, a building-wide cut, an intruder or fight, someone hurt)
-   makes the message an emergency unless a modifier says the danger is not here and now:
-   a past event or thanks, a drill or notice, a "what if" question, hearsay, a lift with
-   nobody inside, a drip rather than a flood, a planned or one-flat-only cut. "Now" words
-   (快来, 救命, still, right now) cancel the past / drill modifiers, because a resident
-   shouting for help is never a drill for the desk.
+2. **Danger now beats everything.** Emergency cues give each kind a strength (_danger):
+   strong phrases (着火, 电梯困人, 燃气味: 3.0), structural rules (a lift + someone inside;
+   a sudden cut of a whole building or community; gas words + a smell or leak), weak signs
+   (1.5) and one-character hints (1.0); weak signs and hints count only outside a calm
+   context (a question, a calm fault report, a grumble, thanks) unless the resident is
+   alarmed. Modifiers take strength away when the danger is not here and now: a past event
+   or thanks, a drill or notice, a "what if" question, hearsay, a near miss, a daily
+   nuisance, staff who did nothing, a lift with nobody inside, a drip rather than a flood,
+   a planned or one-flat-only cut. "Now" words (快来, 救命, still) cancel the past-like
+   modifiers; only a call for help overrides a drill. From DANGER_NOW it is an emergency.
 3. Otherwise every intent gets a score: the naive Bayes reading of the wording plus the
    weights of the lexicon groups the message hits. The lexicon weights encode the other
    rules: a complaint about how a fault is handled outweighs the fault (报修三天了还没人来
@@ -66,16 +69,27 @@ DISTRESS_BONUS = 0.5
 MODEL_EMERGENCY_LIKELY = 0.5
 MODEL_EMERGENCY_BONUS = 1.0
 # With no cue at all, the model alone makes an emergency from this likelihood (outside a calm
-# context, and only if no modifier such as "past" applies): 2–3 of 575 non-emergency dev and
-# held-out messages reach it.
-MODEL_ALONE_LIKELY = 0.6
+# context, and only if no modifier such as "past" applies). Naive Bayes is over-confident:
+# short fault reports reach 0.8, so only near-certain readings count.
+MODEL_ALONE_LIKELY = 0.95
 MODEL_ALONE_STRENGTH = 1.0
 # Cue strength from which one sign is strong on its own (the 3.0 groups, someone trapped in a
 # lift, a building-wide cut); below it the sign is weak and the context must not be calm.
 STRONG_SIGN = 2.5
 HINT_WEIGHT = 1.0
-_CALM_GROUPS = frozenset({"question", "fault", "fix_request", "complaint_words", "habitual", "handling", "fixed_already",
-                          "gratitude", "praise"})
+_CALM_GROUPS = frozenset(
+    {
+        "question",
+        "fault",
+        "fix_request",
+        "complaint_words",
+        "habitual",
+        "handling",
+        "fixed_already",
+        "gratitude",
+        "praise",
+    }
+)
 # Each further phrase of the same intent group adds this much to the intent (at most the cap).
 EXTRA_CUE = 0.3
 EXTRA_CUE_CAP = 0.6
@@ -107,7 +121,14 @@ _INTENT_VALUES = tuple((intent, intent.value) for intent in INTENTS)
 _WORD_CHAR = re.compile(r"[^\W_]")
 # Ties go to the reading that costs least when wrong: nothing to act on first, a page to
 # staff last (an emergency needs a cue, not a tie).
-TIE_ORDER = (Intent.OTHER, Intent.INQUIRY, Intent.REPAIR, Intent.COMPLAINT, Intent.RENOVATION, Intent.EMERGENCY)
+TIE_ORDER = (
+    Intent.OTHER,
+    Intent.INQUIRY,
+    Intent.REPAIR,
+    Intent.COMPLAINT,
+    Intent.RENOVATION,
+    Intent.EMERGENCY,
+)
 _TIE_RANK = {intent: rank for rank, intent in enumerate(TIE_ORDER)}
 # A message that hits no vocabulary at all is most often chit-chat; this much favours `other`
 # then (less when it at least asks something).
@@ -125,10 +146,45 @@ PLANNED_CUT_INQUIRY = 1.5
 # message with at least this many n-gram features: a false page costs the staff on duty.
 MODEL_ONLY_EMERGENCY = 0.7
 MODEL_ONLY_MIN_FEATURES = 12
-_MODIFIER_GROUPS = ("past", "drill", "hypothetical", "hearsay", "near_miss", "habitual", "grievance", "nobody_trapped")
-_NEUTRAL_GROUPS = frozenset({"question", "lift", "trapped", "in_lift", "lift_stopped", "gas_context", "smell", "smell_weak", "leak_word", "distress",
-                             "fire_hint", "flood_hint", "security_hint", "medical_hint", "power_cut", "water_cut", "wide_scope", "own_only",
-                             "sudden", "water_mild", "still", "third_party", "planned", *_MODIFIER_GROUPS})
+_MODIFIER_GROUPS = (
+    "past",
+    "drill",
+    "hypothetical",
+    "hearsay",
+    "near_miss",
+    "habitual",
+    "grievance",
+    "nobody_trapped",
+)
+_NEUTRAL_GROUPS = frozenset(
+    {
+        "question",
+        "lift",
+        "trapped",
+        "in_lift",
+        "lift_stopped",
+        "dark",
+        "gas_context",
+        "smell",
+        "smell_weak",
+        "leak_word",
+        "distress",
+        "fire_hint",
+        "flood_hint",
+        "security_hint",
+        "medical_hint",
+        "power_cut",
+        "water_cut",
+        "wide_scope",
+        "own_only",
+        "sudden",
+        "water_mild",
+        "still",
+        "third_party",
+        "planned",
+        *_MODIFIER_GROUPS,
+    }
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,7 +235,8 @@ def _danger(hits: dict[str, tuple[str, ...]], model_emergency: float, feats: set
         strength.pop(EmergencyKind.ELEVATOR, None)
     # Outage: a sudden cut of a whole building or the community; one flat only is repair,
     # a planned cut is an inquiry.
-    if "power_cut" in hits or "water_cut" in hits:
+    # Everything dark counts as a power cut unless a lamp is reported broken (路灯坏了 全黑).
+    if "power_cut" in hits or "water_cut" in hits or ("dark" in hits and "fault" not in hits):
         outage = 0.0
         if "wide_scope" in hits:
             outage = 2.5 + (0.5 if "sudden" in hits else 0.0)
@@ -228,7 +285,8 @@ def _danger(hits: dict[str, tuple[str, ...]], model_emergency: float, feats: set
     if "past" in hits and not now:
         total -= PAST_PENALTY
         modifiers.append("past")
-    if "drill" in hits and not now:
+    # "Is the alarm going off right now just a drill?" asks; only a call for help overrides a drill.
+    if "drill" in hits and "urgent" not in hits:
         total -= DRILL_PENALTY
         modifiers.append("drill")
     if "hypothetical" in hits:
@@ -317,11 +375,19 @@ def classify(text: str) -> Classification:
     if danger.kind is not None and danger.strength >= DANGER_NOW:
         # Danger now beats everything; confidence grows with the strength of the cues.
         confidence = min(0.99, 0.6 + 0.1 * danger.strength)
-        others = sorted(((i, p * (1 - confidence)) for i, p in probabilities.items() if i != _EMERGENCY),
-                        key=lambda pair: -pair[1])
+        others = sorted(
+            ((i, p * (1 - confidence)) for i, p in probabilities.items() if i != _EMERGENCY),
+            key=lambda pair: -pair[1],
+        )
         alternatives = ((_EMERGENCY, confidence), *others)
-        return Classification(_EMERGENCY, round(confidence, 4), danger.kind, place,
-                              _rounded(alternatives), (f"danger:{danger.kind}:{danger.strength:.1f}", *evidence))
+        return Classification(
+            _EMERGENCY,
+            round(confidence, 4),
+            danger.kind,
+            place,
+            _rounded(alternatives),
+            (f"danger:{danger.kind}:{danger.strength:.1f}", *evidence),
+        )
 
     ranked = sorted(probabilities.items(), key=lambda pair: (-pair[1], _TIE_RANK[pair[0]]))
     intent, confidence = ranked[0]

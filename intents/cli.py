@@ -69,22 +69,28 @@ def _evaluate(path: Path, as_json: bool, mistakes: bool, out: TextIO, err: TextI
         out.write(format_report(report) + "\n")
     if mistakes:
         out.write("\nmistakes:\n")
-        for m in report.mistakes:
-            out.write(json.dumps(m, ensure_ascii=False) + "\n")
+        out.writelines(json.dumps(m, ensure_ascii=False) + "\n" for m in report.mistakes)
     return 0
 
 
-def main(argv: list[str], stdin: BinaryIO | None = None, stdout: TextIO | None = None,
-         stderr: TextIO | None = None) -> int:
+def main(
+    argv: list[str], stdin: BinaryIO | None = None, stdout: TextIO | None = None, stderr: TextIO | None = None
+) -> int:
     """Entry point of `desk classify` (see bot/cli.py)."""
     out, err = stdout or sys.stdout, stderr or sys.stderr
     parser = argparse.ArgumentParser(
         prog="desk classify",
         description="Classify resident messages, one per line on stdin, as JSON lines on stdout.",
     )
-    parser.add_argument("--eval", metavar="FILE.jsonl", type=Path,
-                        help="evaluate on a labelled file (spec/labels.md format) instead")
-    parser.add_argument("--json", action="store_true", help="with --eval: print the figures as one JSON object")
+    parser.add_argument(
+        "--eval",
+        metavar="FILE.jsonl",
+        type=Path,
+        help="evaluate on a labelled file (spec/labels.md format) instead",
+    )
+    parser.add_argument(
+        "--json", action="store_true", help="with --eval: print the figures as one JSON object"
+    )
     parser.add_argument("--mistakes", action="store_true", help="with --eval: also list the misread messages")
     args = parser.parse_args(argv)
     try:

@@ -7,7 +7,6 @@ desk is held to (recall, precision, kind accuracy) and the confusion table.
 from __future__ import annotations
 
 import json
-from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
@@ -60,8 +59,16 @@ def evaluate(rows: Iterable[dict], classify: Callable[[str], Classification]) ->
         kind = result.emergency.value if result.emergency else None
         gold_pred.append((gold, predicted, row.get("emergency"), kind))
         if gold != predicted or (gold == "emergency" and row.get("emergency") != kind):
-            mistakes.append({"text": row.get("text"), "gold": gold, "gold_kind": row.get("emergency"),
-                             "predicted": predicted, "kind": kind, "confidence": result.confidence})
+            mistakes.append(
+                {
+                    "text": row.get("text"),
+                    "gold": gold,
+                    "gold_kind": row.get("emergency"),
+                    "predicted": predicted,
+                    "kind": kind,
+                    "confidence": result.confidence,
+                }
+            )
     total = len(gold_pred)
     confusion = {g.value: {p.value: 0 for p in INTENTS} for g in INTENTS}
     for gold, predicted, _, _ in gold_pred:
@@ -107,12 +114,23 @@ def format_report(report: Report) -> str:
         f"{'intent':<12}{'precision':>10}{'recall':>8}{'F1':>8}{'n':>6}",
     ]
     for name, figures in report.per_intent.items():
-        lines.append(f"{name:<12}{figures['precision']:>10.3f}{figures['recall']:>8.3f}"
-                     f"{figures['f1']:>8.3f}{figures['support']:>6}")
-    short = {"emergency": "emerg", "repair": "repair", "complaint": "compl", "renovation": "renov",
-             "inquiry": "inqu", "other": "other"}
-    lines += ["", "confusion (rows: labelled, columns: classified)",
-              f"{'':<12}" + "".join(f"{short.get(p.value, p.value):>8}" for p in INTENTS)]
+        lines.append(
+            f"{name:<12}{figures['precision']:>10.3f}{figures['recall']:>8.3f}"
+            f"{figures['f1']:>8.3f}{figures['support']:>6}"
+        )
+    short = {
+        "emergency": "emerg",
+        "repair": "repair",
+        "complaint": "compl",
+        "renovation": "renov",
+        "inquiry": "inqu",
+        "other": "other",
+    }
+    lines += [
+        "",
+        "confusion (rows: labelled, columns: classified)",
+        f"{'':<12}" + "".join(f"{short.get(p.value, p.value):>8}" for p in INTENTS),
+    ]
     for gold, row in report.confusion.items():
         lines.append(f"{gold:<12}" + "".join(f"{row.get(p.value, 0):>8}" for p in INTENTS))
     return "\n".join(lines)
@@ -129,8 +147,12 @@ def read_labelled(text: str) -> list[dict]:
             row = json.loads(line)
         except json.JSONDecodeError as error:
             raise ValueError(f"line {number}: not JSON ({error.msg})") from None
-        if not isinstance(row, dict) or "text" not in row or row.get("intent") not in {i.value for i in INTENTS}:
-            raise ValueError(f"line {number}: needs \"text\" and an \"intent\" from labels.md")
+        if (
+            not isinstance(row, dict)
+            or "text" not in row
+            or row.get("intent") not in {i.value for i in INTENTS}
+        ):
+            raise ValueError(f'line {number}: needs "text" and an "intent" from labels.md')
         kind = row.get("emergency")
         if kind is not None and kind not in {k.value for k in EmergencyKind}:
             raise ValueError(f"line {number}: unknown emergency kind {kind!r}")

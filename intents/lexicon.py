@@ -139,7 +139,9 @@ class Lexicon:
         if folded is None:
             folded = word
             if len(word) >= TYPO_MIN_LENGTH and word.isalpha() and word not in self.known_words:
-                best = process.extractOne(word, self._vocabulary, scorer=fuzz.ratio, score_cutoff=TYPO_MIN_SCORE)
+                best = process.extractOne(
+                    word, self._vocabulary, scorer=fuzz.ratio, score_cutoff=TYPO_MIN_SCORE
+                )
                 folded = best[0] if best else word
             # Bounded so a stream of junk words cannot grow memory without end.
             if len(self._typo_cache) < 50_000:
@@ -172,7 +174,9 @@ def _spans(needle: str, text: str) -> list[tuple[int, int]]:
 def _excepted(pattern: _Pattern, excepts: tuple[_Pattern, ...], cjk: str, words: str) -> bool:
     """True when every occurrence of ``pattern`` overlaps an ``except`` phrase."""
     text = words if pattern.latin else cjk
-    blocked = [span for e in excepts if e.latin == pattern.latin and e.needle in text for span in e.spans(text)]
+    blocked = [
+        span for e in excepts if e.latin == pattern.latin and e.needle in text for span in e.spans(text)
+    ]
     if not blocked:
         return False
     for start, end in pattern.spans(text):

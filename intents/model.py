@@ -14,6 +14,7 @@ import re
 from collections import Counter
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
 
 from intents.normalize import Normalized, normalize
@@ -22,21 +23,26 @@ from intents.normalize import Normalized, normalize
 ALPHA = 0.2
 _LATIN_RUN = re.compile(r"[a-z]+")
 _DIGITS = re.compile(r"[0-9]+")
+# Addresses and floors (3栋2单元501, 12楼, 5f) say where, not what: left out of the n-grams, or
+# the model learns that whoever writes their flat number has an emergency.
+_PLACE_NUMBER = re.compile(
+    r"[0-9a-z]*[0-9][0-9a-z]*\s*(?:号楼|号栋|号|栋|幢|座|单元|室|楼|层|f\b)?|[a-z](?=座|栋)(?:座|栋)"
+)
 _CLAUSE_BREAK = re.compile(r"[^\w]+")
 
 
 def features(norm: Normalized) -> set[str]:
     """Character 1–3-grams of the Chinese text and word 1–2-grams of the English text."""
     feats: set[str] = set()
-    chinese = _DIGITS.sub("0", _LATIN_RUN.sub(" ", norm.cjk))
+    chinese = _LATIN_RUN.sub(" ", _PLACE_NUMBER.sub(" ", norm.cjk))
     for run in _CLAUSE_BREAK.split(chinese):
         if run:
             feats.update(run)
             feats.update([run[i : i + 2] for i in range(len(run) - 1)])
             feats.update([run[i : i + 3] for i in range(len(run) - 2)])
-    words = ["w:" + w for w in _DIGITS.sub("0", norm.words).split()]
+    words = ["w:" + w for w in norm.words.split() if not w[0].isdigit()]
     feats.update(words)
-    feats.update([a + "_" + b[2:] for a, b in zip(words, words[1:])])
+    feats.update([a + "_" + b[2:] for a, b in pairwise(words)])
     return feats
 
 
@@ -57,13 +63,17 @@ class NaiveBayes:
         known = seen.keys() & feats
         n = len(known)
         # Column sums in C (zip + sum) rather than a Python loop per feature and class.
-        totals = [sum(column) for column in zip(*map(seen.__getitem__, known))] if n else [0.0] * len(self.classes)
+        totals = (
+            [sum(column) for column in zip(*map(seen.__getitem__, known))] if n else [0.0] * len(self.classes)
+        )
         # Dividing by sqrt(n) keeps long messages from producing absurd certainty: naive Bayes
         # counts overlapping n-grams as independent evidence, which they are not. A message of
         # two or three known n-grams says little: shrink its reading further towards the prior.
         scale = min(1.0, n / 6) / math.sqrt(n) if n else 0.0
-        return {c: self.log_prior[i] * 0.2 + (totals[i] + n * self.log_unseen[i]) * scale
-                for i, c in enumerate(self.classes)}
+        return {
+            c: self.log_prior[i] * 0.2 + (totals[i] + n * self.log_unseen[i]) * scale
+            for i, c in enumerate(self.classes)
+        }
 
 
 def train(samples: Sequence[tuple[set[str], Hashable]]) -> NaiveBayes:

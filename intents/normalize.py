@@ -75,6 +75,8 @@ def _load_folding() -> tuple[dict[int, str], tuple[tuple[str, str], ...]]:
 
 
 _CHAR_TABLE, _WORD_FIXES = _load_folding()
+# The fixes by first character, so a message is checked only against fixes that can occur in it.
+_FIX_FIRST_CHARS = frozenset(wrong[0] for wrong, _ in _WORD_FIXES)
 
 
 def _clean_char(ch: str) -> str:
@@ -100,9 +102,11 @@ def normalize(text: str) -> Normalized:
     """Return the canonical form of ``text`` (pure; cached because residents repeat themselves)."""
     folded = unicodedata.normalize("NFKC", clean(text)).casefold()
     folded = folded.translate(_CHAR_TABLE)
-    for wrong, right in _WORD_FIXES:
-        if wrong in folded:
-            folded = folded.replace(wrong, right)
+    if not _FIX_FIRST_CHARS.isdisjoint(folded):
+        present = _FIX_FIRST_CHARS.intersection(folded)
+        for wrong, right in _WORD_FIXES:
+            if wrong[0] in present and wrong in folded:
+                folded = folded.replace(wrong, right)
     folded = folded.replace("’", "'").replace("‘", "'")
     folded = _SPACES.sub(" ", folded).strip()
     # A space between two Chinese characters is a clause break ("电梯坏了 里面没人"); elsewhere

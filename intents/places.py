@@ -7,7 +7,20 @@ import re
 from intents.labels import Place
 from intents.normalize import normalize
 
-_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_DIGITS = {
+    "零": 0,
+    "〇": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
 _NUM = r"(?:\d{1,3}|[零〇一二两三四五六七八九十百]{1,4})"
 
 # A building: a number or letter before 栋/幢/座/号楼 ("12楼" alone is a floor, not a building),
@@ -30,12 +43,16 @@ _ROOM_EN = re.compile(r"(?:\b(?:flat|room|rm|apt|apartment|unit|suite)\.?|#)\s*(
 _DASHED = re.compile(r"(?<![\d.:/-])(\d{1,2})\s*-\s*(\d{1,2})\s*-\s*(\d{3,4})(?![\d.:/-])")
 _DASHED_TWO = re.compile(r"(?<![\d.:/a-z-])(\d{1,2})\s*-\s*(\d{3,4})(?![\d.:/-])")
 # A room said digit by digit: 五零一, 一二零一, 八〇二 (after a building or unit).
-_ROOM_CN_DIGITS = re.compile(r"(?:号楼|号栋|栋|幢|座|单元)\s*(?:的)?\s*([零〇一二三四五六七八九]{3,4})(?![零〇一二三四五六七八九十百楼层])")
+_ROOM_CN_DIGITS = re.compile(
+    r"(?:号楼|号栋|栋|幢|座|单元)\s*(?:的)?\s*([零〇一二三四五六七八九]{3,4})(?![零〇一二三四五六七八九十百楼层])"
+)
 # A room as a bare number once a building or unit is named: "18栋2单元 我家在26楼 2601",
 # "Tower D 2203". Not a floor (12楼, 12f), an amount, a time or a date.
 _ROOM_BARE = re.compile(r"(?<![\d.:/#a-z-])(?<!位)(?<!spot )(?<!space )(?<!no\. )(\d{3,4})" + _NOT_A_ROOM)
 # A room named by the resident as theirs, without a building: 我家1201, 住在1602, we're in 1401.
-_ROOM_MINE = re.compile(r"(?:我家|我家在|住在|家住|我住|我是|到|we're in|we are in|i'm in|i am in|i live in|live in)\s*(\d{3,4})(?![\d楼层])")
+_ROOM_MINE = re.compile(
+    r"(?:我家|我家在|住在|家住|我住|我是|到|we're in|we are in|i'm in|i am in|i live in|live in)\s*(\d{3,4})(?![\d楼层])"
+)
 _ROOM_LEADING = re.compile(r"^(\d{3,4})(?=的|室|号房|\s)")
 
 
@@ -71,8 +88,16 @@ def _building(token: str) -> str | None:
     return number if number and number != "0" else None
 
 
+# Nothing below can match without one of these: most messages name no place and stop here.
+_PLACE_HINT = re.compile(
+    r"[0-9]|栋|幢|座|号楼|单元|室|房|我家|住在|building|bldg|block|blk|tower|flat|room|apt|unit|suite|#"
+)
+
+
 def parse_place_normalized(text: str) -> Place | None:
     """Like parse_place, on text already normalised (NFKC, case-folded, simplified)."""
+    if not _PLACE_HINT.search(text):
+        return None
     building = unit = room = None
     dashed = _DASHED.search(text)
     if dashed:

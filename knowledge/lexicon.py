@@ -200,8 +200,12 @@ SITUATIONS: tuple[tuple[str, str], ...] = (
     ("报销 开票 票据 抬头 税号 专票", "发票"),
     ("优惠 打折 折扣 预交 一次交 交一年", "优惠 预交 缴费"),
     ("自动扣 代扣 银行卡 支付宝 微信支付 扫码 网上交 手机上交 线上交", "缴费 线上 支付"),
-    ("水费 电费 燃气费 气费 抄表 水表 电表 燃气表 充值 余额", "水费 电费 燃气费 缴费"),
+    ("水费 电费 燃气费 气费 抄表 充值 余额", "水费 电费 燃气费 缴费"),
     ("公摊 分摊 公共能耗 楼道灯电费", "公摊 公共区域 水电费"),
+    ("没电了 家里没电 电闸 电卡 电表没钱 买电 充电费卡", "停电 电费 跳闸"),
+    ("没水了 家里没水 水停了 水表没钱 买水", "停水 水费"),
+    ("燃气卡 买气 充气 燃气充值 燃气没了", "燃气费 缴费 充值"),
+    ("水费单 电费单 催费单 缴费通知", "缴费 水费 电费 账单"),
     ("暖气 不热 供暖 采暖 地暖 暖气片 暖气费", "供暖 暖气 采暖费"),
     ("冰凉 冰冷 不暖和 温度低 温度不够 太冷 冻得", "暖气 不热 供暖 温度"),
     ("来暖气 开始供暖 什么时候供暖 停暖 开栓 通暖", "供暖 时间 开始"),
@@ -256,7 +260,7 @@ SITUATIONS: tuple[tuple[str, str], ...] = (
     ("鞋柜 杂物 堆东西 放东西 堆放 自行车放楼道 楼道里放", "楼道 堆放 公共区域 消防通道"),
     ("狗叫 遛狗 拴绳 狗屎 便便 粪便 大型犬 养狗 养猫 狂犬", "宠物 犬 牵绳 粪便"),
     ("安静时间 几点以后不能 午休时间 吵到", "噪音 时间 邻里"),
-    ("楼上 楼下 隔壁 对门 半夜吵 跺脚 弹琴 音响 唱歌 广场舞", "邻居 噪音 邻里"),
+    ("半夜吵 跺脚 弹琴 音响 唱歌 广场舞", "邻居 噪音 邻里"),
     ("烟花 鞭炮 爆竹", "烟花爆竹 禁止"),
     # renting, selling, away
     ("租出去 租房 租客 房客 房东 中介 出租", "出租 租户 登记"),
@@ -295,6 +299,19 @@ SITUATIONS: tuple[tuple[str, str], ...] = (
     ("煤气味 燃气味 臭鸡蛋味 漏气", "燃气 泄漏"),
     ("整栋 整个楼 全楼 整个小区 都没电 都没水 突然没电 突然没水", "停电 停水 突然"),
     ("提前通知 计划停水 计划停电 检修停", "计划 停水 停电 通知"),
+    # more everyday complaints and mishaps
+    ("咣当 哐当 异响 晃得 抖得 吓人", "电梯 故障 报修"),
+    ("拍球 跳绳 脚步声 拖椅子 拖桌子 剁肉 敲打 烦死 睡不着", "噪音 邻里 投诉"),
+    ("油烟 烟味 熏到 呛人", "邻里 投诉 油烟"),
+    ("拿错 冒领 丢件 快递丢了 快递被偷 少了件", "快递 丢失 驿站"),
+    ("旧衣服 旧衣物 衣物回收 旧书 纸箱 纸壳", "回收 垃圾 分类"),
+    ("挡光 挡窗户 树枝伸 树长到 树太高", "树木 修剪 绿化"),
+    ("抽烟 吸烟 烟头 乱扔烟头", "吸烟 禁止 公共区域"),
+    ("关不上 合不上 锁不上 门坏", "维修 门禁 坏"),
+    ("起不来 动不了 站不起来", "急救 受伤 老人"),
+    ("怎么结 结清 结算 算清", "结清 缴费 过户"),
+    ("少交 少收 减半 减一点", "减免 优惠 物业费"),
+    ("打不通 没人接 占线 不接电话", "电话 热线 值班 投诉"),
     # community life
     ("活动 报名 亲子 兴趣班 节日活动", "社区活动 报名"),
     ("业委会 业主大会 投票 表决 选举", "业主大会 业主委员会 投票"),
@@ -512,6 +529,17 @@ _MORE_ENGLISH: dict[str, str] = {
     "unconscious": "昏迷 急救", "passed out": "晕倒", "fell": "摔倒", "fallen": "摔倒", "accident": "事故 受伤",
     "injury": "受伤", "defibrillator": "aed", "stranger": "陌生人", "strangers": "陌生人",
     "suspicious": "可疑", "break-in": "盗窃", "burglary": "盗窃", "safe": "安全", "safety": "安全",
+    "spare": "备用", "spare key": "备用钥匙", "key cut": "配钥匙", "copy of my key": "配钥匙",
+    "outside": "外面", "outside my door": "门口", "inside": "户内", "cold": "冷", "freezing": "冷",
+    "dump": "扔", "dumping": "扔", "main gate": "大门", "front gate": "大门", "back gate": "侧门",
+    "bushes": "绿化", "hedge": "绿化", "trimming": "修剪", "trimmed": "修剪", "account": "账户",
+    "overflowing": "堵 漏水", "overflow": "堵 漏水", "birthday": "生日", "parent": "家长",
+    "parents": "家长", "station": "站", "access system": "门禁", "courtyard": "小区",
+    "shoe rack": "鞋柜", "change": "更换", "file": "提交", "drivers": "司机", "driver": "司机",
+    "sticker": "停车证", "scratched": "划", "scratch": "划", "dent": "划", "two": "两",
+    "picked up": "取件", "tap water": "自来水 水质", "drinking water": "饮用水 水质",
+    "parked in my": "被占", "took my": "被占", "taken my": "被占", "blocking my": "堵住", "blocked my": "堵住", "garbage picked up": "垃圾 清运", "trash picked up": "垃圾 清运",
+    "rubbish picked up": "垃圾 清运",
     # phrases whose single words would mislead
     "garbage collection": "垃圾 清运", "rubbish collection": "垃圾 清运", "trash collection": "垃圾 清运",
     "garbage collected": "垃圾 清运", "rubbish collected": "垃圾 清运", "trash collected": "垃圾 清运",
@@ -537,7 +565,8 @@ until since through across than then thing things stuff way lot lots bit little 
 best nearest near next last this week's sure possible able okay fine guys team
 again already yet almost about around actually maybe perhaps
 between happen happens happened problem problems help important try trying
-""".split())
+think tried kept issue issues man woman guy
+""".split())  # noqa: SIM905 - a word list reads better as text
 
 # Chinese filler words that carry no topic; removed before matching.
 # Interrogatives that do carry meaning (多少, 几点, 哪里, 多久, 什么时候) are kept.

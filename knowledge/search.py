@@ -70,7 +70,7 @@ class Tuning:
     number_weight: float = 0.7        # a number counts this much
     isolated_unknown: float = 0.3     # an unknown bigram between known ones: likely a word boundary
     unknown_domain_weight: float = 1.0  # the same for a domain word (lexicon) the handbook never uses
-    unknown_run_chars: int = 4        # a run this short with no known bigram (a glossed English word?) is a word
+    unknown_run_chars: int = 3        # a run this short with no known bigram (a glossed English word?) is a word
     key_field: float = 3.0            # BM25F field weights: title and aliases,
     tag_field: float = 1.5            # tags and chapter title,
     answer_field: float = 1.0         # answer text
@@ -83,6 +83,7 @@ class Tuning:
     w_sentence: float = 0.2           # share of the score from the best single answer line
     w_fuzzy: float = 0.15             # share of the score from the best fuzzy title/alias match
     kind_penalty: float = 0.05        # score lost by an entry whose title answers another kind of question
+    lone_second: float = 0.5          # a lone candidate leads only a phantom runner-up at this share of its score
     margin_weight: float = 3.0        # confidence = best * (1 + margin_weight * (best - second))
     # The decline threshold is calibrated on each handbook: its own titles are asked
     # with their entry hidden, which shows how confident a near-miss looks in this handbook.
@@ -245,7 +246,7 @@ class Matcher:
         # Situation words the handbook never uses ("朋友" where it says 访客) are explained by the
         # lexicon, not a topic the handbook lacks: they weigh less against the bar.
         for situation, _ in described:
-            for t in set(terms(situation)) - self._idf.keys():
+            for t in {t for t in terms(situation) if t not in self._idf}:
                 if t in weights:
                     weights[t] *= tuning.explained_unknown
         total = sum(weights.values())
@@ -271,7 +272,7 @@ class Matcher:
         for i in heapq.nlargest(tuning.candidates, acc, key=acc.__getitem__):
             item = self._items[i]
             sat = item.sat
-            coverage = min(1.0, sum(weights[t] * sat[t] for t in q_set.intersection(sat)) / bar)
+            coverage = min(1.0, sum(weights[t] * sat[t] for t in q_set if t in sat) / bar)
             best_line = max((sum(weights[t] for t in q_set & line) for line in item.lines), default=0.0)
             sentence = min(1.0, best_line / bar)
             closest = process.extractOne(q_text, item.phrases, scorer=fuzz.ratio) if item.phrases else None
@@ -311,5 +312,6 @@ class Matcher:
         if not ranked:
             return 0.0
         best = ranked[0][0]
-        second = ranked[1][0] if len(ranked) > 1 else 0.0
+        # A lone candidate has no runner-up to lead: that is thin evidence, not a clear win.
+        second = ranked[1][0] if len(ranked) > 1 else best * self.tuning.lone_second
         return min(1.0, best * (1 + self.tuning.margin_weight * (best - second)))

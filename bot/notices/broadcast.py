@@ -349,9 +349,12 @@ class Broadcaster:
             permit.release()
             error = asyncio.CancelledError() if request.cancelled() else request.exception()
             try:
-                if isinstance(error, RetryLater) and retries < self._max_retries and not cancelled:
-                    retries += 1
+                if isinstance(error, RetryLater) and (cancelled or retries < self._max_retries):
+                    # A 429 certainly did not deliver: back to pending, for now or for the next desk.
                     writer.release(target.delivery_id, now=self._clock(), reason=error.reason)
+                    if cancelled:
+                        return  # the finally below re-raises the cancellation
+                    retries += 1
                     self._limiter.pause_broadcasts(error.seconds)
                     continue
                 self._record(writer, target, request, error)

@@ -263,7 +263,7 @@ def _list(args: argparse.Namespace, store: NoticeStore, templates: NoticeTemplat
 
 def _cancel(args: argparse.Namespace, store: NoticeStore, now: datetime, out: TextIO) -> int:
     digits = args.code.strip().upper().removeprefix("N-")
-    if not digits.isdigit() or len(digits) > 9:
+    if not (digits.isascii() and digits.isdigit()) or len(digits) > 9:
         raise UsageError(f"not a notice code: {args.code!r} (like N-0003)")
     notice_id = int(digits)
     cancelled = store.cancel_notice(notice_id, now=now)

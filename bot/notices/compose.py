@@ -410,7 +410,7 @@ def compose(draft: Draft, *, now: datetime, templates: NoticeTemplates) -> Compo
     capacity: int | None = None
     if "capacity" in values:
         text = values["capacity"].removesuffix("人").strip()
-        if not text.isdigit() or not 0 < int(text) <= MAX_CAPACITY:
+        if not text.isdecimal() or len(text) > 6 or not 0 < int(text) <= MAX_CAPACITY:
             problems.append("名额请写一个正整数,例如 30")
         else:
             capacity = int(text)

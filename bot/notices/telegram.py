@@ -440,7 +440,7 @@ class NoticesFrontend:
                 self.store.drop_draft(str(query.from_user.id))
                 await query.answer("已取消")
                 await _quiet_edit(query, (query.message.text if query.message else "") + "\n\n(已取消)")
-            elif action == "cancel" and len(parts) == 3 and parts[2].isdigit():
+            elif action == "cancel" and len(parts) == 3 and _small_id(parts[2]) is not None:
                 await self._on_cancel(query, int(parts[2]))
             else:
                 await query.answer()
@@ -502,10 +502,10 @@ class NoticesFrontend:
             await query.answer("已经发出或已取消,无法取消。", show_alert=True)
 
     async def _on_signup(self, query: CallbackQuery, parts: list[str]) -> None:
-        if len(parts) != 3 or not parts[2].isdigit():
+        notice_id = _small_id(parts[2]) if len(parts) == 3 else None
+        if notice_id is None:
             await query.answer()
             return
-        notice_id = int(parts[2])
         answer = SignupAnswer.JOIN if parts[1] == "join" else SignupAnswer.DECLINE
         user = query.from_user
         result = self.store.record_signup(notice_id, user_id=str(user.id), user_name=user.full_name,
@@ -578,10 +578,13 @@ class NoticesFrontend:
         raise ApplicationHandlerStop
 
     def _notice_from(self, code: str) -> NoticeInfo | None:
-        digits = code.strip().upper().removeprefix("N-").lstrip("0") or ("0" if code.strip() else "")
-        if not digits.isdigit() or len(digits) > 9:
-            return None
-        return self.store.get_notice(int(digits))
+        notice_id = _small_id(code.strip().upper().removeprefix("N-"))
+        return self.store.get_notice(notice_id) if notice_id is not None else None
+
+
+def _small_id(text: str) -> int | None:
+    """A notice id from a button or command; None for anything else (ids fit a 32-bit column)."""
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 9 else None
 
 
 async def _quiet_edit(query: CallbackQuery, text: str) -> None:

@@ -266,7 +266,7 @@ def test_a_low_rating_asks_why_reopens_and_tells_the_manager(resident, engineer,
     engineer.send("/done R-20261123-0001")
     assert "哪里做得不好" in resident.press("rate:R-20261123-0001:1")[0]
     out = resident.send("根本没修好,还是堵")
-    manager_note = [o for o in out if o.to == ChatRef("staff", "manager")][0]
+    manager_note = next(o for o in out if o.to == ChatRef("staff", "manager"))
     assert "根本没修好" in manager_note.text
     ticket = desk_ticket(resident, "R-20261123-0001")
     assert ticket.status == Status.REPORTED and ticket.is_open
@@ -330,7 +330,39 @@ def test_transcript_of_a_first_repair(desk, clock):
         ("3栋2单元501", ["已登记您的房号：3栋2单元501。方便的话请分享您的手机号，维修师傅上门前会先联系您。"]),
         ("我要报修", ["请简单描述一下哪里坏了、是什么情况（可以附上照片）。"]),
         ("灯坏了，不亮", ["请问问题在哪里？请告诉我具体位置，例如“3栋2单元501 卫生间”或“地下车库B区”。"]),
-        ("3栋1单元楼道", ["已为您登记报修，工单号 R-20261123-0001。\n位置：3栋1单元楼道\n"
-                         "我们将在 1小时 内响应，1天 内处理完毕。\n如方便，可以发照片给我，会一并附在工单里。\n\n"
-                         "发送 /my 可随时查看进度。"]),
+        ("3栋1单元楼道", [("已为您登记报修，工单号 R-20261123-0001。\n位置：3栋1单元楼道\n"
+                          "我们将在 1小时 内响应，1天 内处理完毕。\n如方便，可以发照片给我，会一并附在工单里。\n\n"
+                          "发送 /my 可随时查看进度。")]),
     ]
+
+
+def test_a_captioned_photo_goes_to_the_ticket_just_opened(resident):
+    resident.send("阳台推拉门关不上")
+    reply = resident.says("就是这个门", attachments=(PHOTO,))
+    assert "R-20261123-0001" in reply[0]
+    assert "就是这个门" in [e.text for e in resident.desk.store.events("R-20261123-0001")]
+
+
+def test_a_captioned_photo_of_another_matter_opens_its_own_ticket(resident):
+    resident.send("阳台推拉门关不上")
+    resident.send("楼下的狗每天叫个不停", attachments=(PHOTO,))
+    assert resident.desk.store.files("R-20261123-0001") == []
+    assert [f.ref for f in resident.desk.store.files("C-20261123-0001")] == ["photo-file-1"]
+
+
+def test_a_report_with_a_photo_keeps_it_once(resident):
+    resident.send("卫生间下水道堵了", attachments=(PHOTO,))
+    assert [f.ref for f in resident.desk.store.files("R-20261123-0001")] == ["photo-file-1"]
+
+
+def test_a_flat_and_a_request_in_one_first_message(desk, clock):
+    person = Person(desk, ChatRef("test", "both"), clock)
+    replies = person.says("我住3栋2单元501，厨房水龙头一直滴水")
+    assert "3栋2单元501" in replies[0] and "R-20261123-0001" in replies[1]
+
+
+def test_a_request_instead_of_a_flat_is_not_held_hostage(desk, clock):
+    person = Person(desk, ChatRef("test", "nf"), clock)
+    person.send("/start")
+    replies = person.says("楼下的狗每天叫个不停")
+    assert "稍后" in replies[0] and "C-20261123-0001" in replies[1]

@@ -41,12 +41,28 @@ def cli_url(database: tuple[str, str | None]) -> str:
 
 def add_resident_and_ticket(engine: Engine) -> None:
     with Session(engine) as session:
-        resident = Resident(channel="telegram", chat_id="42", name="王女士", building="3", unit="2",
-                            room="501", created_at=NOW)
+        resident = Resident(
+            channel="telegram",
+            chat_id="42",
+            name="王女士",
+            building="3",
+            unit="2",
+            room="501",
+            created_at=NOW,
+        )
         session.add(resident)
         session.flush()
-        session.add(Ticket(code="R-20261123-0001", kind="repair", status="reported", resident_id=resident.id,
-                           description="厨房水管漏水", opened_at=NOW, updated_at=NOW))
+        session.add(
+            Ticket(
+                code="R-20261123-0001",
+                kind="repair",
+                status="reported",
+                resident_id=resident.id,
+                description="厨房水管漏水",
+                opened_at=NOW,
+                updated_at=NOW,
+            )
+        )
         session.commit()
 
 
@@ -153,7 +169,11 @@ def test_two_upgrades_at_once_both_succeed(bare: Engine, database: tuple[str, st
     assert dbcli.schema_differences(bare) == []
 
 
-def test_cli_upgrade_current_check(database: tuple[str, str | None], capsys: pytest.CaptureFixture) -> None:
+def test_cli_upgrade_current_check(
+    database: tuple[str, str | None], bare: Engine, capsys: pytest.CaptureFixture
+) -> None:
+    with bare.connect():  # an empty database (on SQLite, an empty file)
+        pass
     url = cli_url(database)
     head = dbcli.head_revision()
 
@@ -169,17 +189,20 @@ def test_cli_upgrade_current_check(database: tuple[str, str | None], capsys: pyt
     assert "matches the code" in capsys.readouterr().out
 
 
-def test_cli_takes_database_url_from_environment(database: tuple[str, str | None],
-                                                  monkeypatch: pytest.MonkeyPatch,
-                                                  capsys: pytest.CaptureFixture) -> None:
+def test_cli_takes_database_url_from_environment(
+    database: tuple[str, str | None], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
     monkeypatch.setenv("DATABASE_URL", cli_url(database))
 
     assert dbcli.main(["upgrade"]) == 0
     assert "created the schema" in capsys.readouterr().out
 
 
-def test_cli_check_fails_on_an_unmigrated_database(database: tuple[str, str | None],
-                                                   capsys: pytest.CaptureFixture) -> None:
+def test_cli_check_fails_on_an_unmigrated_database(
+    database: tuple[str, str | None], bare: Engine, capsys: pytest.CaptureFixture
+) -> None:
+    with bare.connect():
+        pass
     assert dbcli.main(["check", "--db", cli_url(database)]) == 1
     assert "add_table: ticket" in capsys.readouterr().out
 
@@ -188,11 +211,18 @@ def test_database_url_precedence(tmp_path, monkeypatch: pytest.MonkeyPatch) -> N
     config = tmp_path / "desk.toml"
     from bot.config import EXAMPLE_CONFIG
 
-    config.write_text(EXAMPLE_CONFIG.read_text(encoding="utf-8").replace(
-        'url = "sqlite:///desk.db"', 'url = "sqlite:///from-config.db"'), encoding="utf-8")
+    config.write_text(
+        EXAMPLE_CONFIG.read_text(encoding="utf-8").replace(
+            'url = "sqlite:///desk.db"', 'url = "sqlite:///from-config.db"'
+        ),
+        encoding="utf-8",
+    )
     monkeypatch.chdir(tmp_path)
 
-    assert dbcli.database_url("sqlite:///flag.db", config, {"DATABASE_URL": "sqlite:///env.db"}) == "sqlite:///flag.db"
+    assert (
+        dbcli.database_url("sqlite:///flag.db", config, {"DATABASE_URL": "sqlite:///env.db"})
+        == "sqlite:///flag.db"
+    )
     assert dbcli.database_url(None, config, {"DATABASE_URL": "sqlite:///env.db"}) == "sqlite:///env.db"
     assert dbcli.database_url(None, config, {}) == "sqlite:///from-config.db"
     assert dbcli.database_url(None, None, {}) == "sqlite:///from-config.db"  # ./desk.toml
@@ -200,14 +230,17 @@ def test_database_url_precedence(tmp_path, monkeypatch: pytest.MonkeyPatch) -> N
     assert dbcli.database_url(None, None, {}) == "sqlite:///desk.db"
 
 
-@pytest.mark.parametrize("argv, code, message", [
-    (["upgrade", "--db", "nonsense://x"], 2, "cannot use database"),
-    (["upgrade", "--config", "/nonexistent/desk.toml"], 2, "no such configuration file"),
-    (["frobnicate"], 2, "invalid choice"),
-])
-def test_cli_bad_input_gets_a_clear_message(argv: list[str], code: int, message: str,
-                                            capsys: pytest.CaptureFixture,
-                                            monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize(
+    "argv, code, message",
+    [
+        (["upgrade", "--db", "nonsense://x"], 2, "cannot use database"),
+        (["upgrade", "--config", "/nonexistent/desk.toml"], 2, "no such configuration file"),
+        (["frobnicate"], 2, "invalid choice"),
+    ],
+)
+def test_cli_bad_input_gets_a_clear_message(
+    argv: list[str], code: int, message: str, capsys: pytest.CaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.delenv("DATABASE_URL", raising=False)
 
     assert dbcli.main(argv) == code
@@ -259,7 +292,9 @@ def test_autogenerate_writes_what_the_database_lacks(scratch_migrations, tmp_pat
         conn.execute(text("DROP INDEX ix_ticket_queue"))
     engine.dispose()
 
-    assert dbcli.main(["revision", "--autogenerate", "-m", "queue index", "--rev-id", "0002", "--db", url]) == 0
+    assert (
+        dbcli.main(["revision", "--autogenerate", "-m", "queue index", "--rev-id", "0002", "--db", url]) == 0
+    )
 
     written = (scratch_migrations / "0002_queue_index.py").read_text(encoding="utf-8")
     assert "down_revision: str | Sequence[str] | None = '0001'" in written
@@ -268,7 +303,9 @@ def test_autogenerate_writes_what_the_database_lacks(scratch_migrations, tmp_pat
 
 def test_regenerated_initial_revision_creates_the_code_tables(scratch_migrations, bare: Engine) -> None:
     before = (scratch_migrations / "0001_initial_schema.py").read_text(encoding="utf-8")
-    (scratch_migrations / "0001_initial_schema.py").write_text(before.replace("op.create_table('staff'", "op.create_table('old_staff'"), encoding="utf-8")
+    (scratch_migrations / "0001_initial_schema.py").write_text(
+        before.replace("op.create_table('staff'", "op.create_table('old_staff'"), encoding="utf-8"
+    )
 
     path = dbcli.regenerate_initial()
 
@@ -276,3 +313,20 @@ def test_regenerated_initial_revision_creates_the_code_tables(scratch_migrations
     assert "op.create_table('staff'" in path.read_text(encoding="utf-8")
     dbcli.upgrade(bare)
     assert dbcli.schema_differences(bare) == []
+
+
+def test_cli_on_a_database_from_a_newer_desk(bare: Engine, database: tuple[str, str | None],
+                                             capsys: pytest.CaptureFixture) -> None:
+    dbcli.upgrade(bare)
+    with bare.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = 'f00d'"))
+
+    assert dbcli.main(["upgrade", "--db", cli_url(database)]) == 1
+    err = capsys.readouterr().err
+    assert "f00d" in err and "newer desk" in err and "Traceback" not in err
+
+
+def test_cli_when_the_server_does_not_answer(capsys: pytest.CaptureFixture) -> None:
+    assert dbcli.main(["upgrade", "--db", "postgresql://desk@127.0.0.1:1/desk"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("desk db: postgresql+psycopg://desk@127.0.0.1:1/desk: ") and "Traceback" not in err

@@ -30,20 +30,43 @@ def local(day: int, hour: int = 9, minute: int = 0, month: int = 11) -> datetime
     return datetime(2026, month, day, hour, minute, tzinfo=SHANGHAI).astimezone(UTC)
 
 
-def add(session: Session, resident: Resident, *, kind: str, status: str, opened: datetime,
-        building: str | None = None, category: str | None = None, respond_after: int | None = None,
-        resolve_after: int | None = None, followed_up: bool = False, rating: int | None = None,
-        respond_due_after: int | None = None) -> None:
+def add(
+    session: Session,
+    resident: Resident,
+    *,
+    kind: str,
+    status: str,
+    opened: datetime,
+    building: str | None = None,
+    category: str | None = None,
+    respond_after: int | None = None,
+    resolve_after: int | None = None,
+    followed_up: bool = False,
+    rating: int | None = None,
+    respond_due_after: int | None = None,
+) -> None:
     """One ticket; durations are minutes after ``opened``."""
     minutes = lambda m: None if m is None else opened + timedelta(minutes=m)
     final = status in ("archived", "closed", "cancelled")
-    session.add(Ticket(
-        code=f"X-{next(_codes):05d}", kind=kind, status=status, resident_id=resident.id, building=building,
-        category=category, opened_at=opened, updated_at=opened, responded_at=minutes(respond_after),
-        resolved_at=minutes(resolve_after), followed_up_at=minutes(2000) if followed_up else None,
-        rating=rating, respond_due=minutes(respond_due_after), is_open=not final,
-        closed_at=minutes(3000) if final else None,
-    ))
+    session.add(
+        Ticket(
+            code=f"X-{next(_codes):05d}",
+            kind=kind,
+            status=status,
+            resident_id=resident.id,
+            building=building,
+            category=category,
+            opened_at=opened,
+            updated_at=opened,
+            responded_at=minutes(respond_after),
+            resolved_at=minutes(resolve_after),
+            followed_up_at=minutes(2000) if followed_up else None,
+            rating=rating,
+            respond_due=minutes(respond_due_after),
+            is_open=not final,
+            closed_at=minutes(3000) if final else None,
+        )
+    )
 
 
 @pytest.fixture
@@ -59,23 +82,79 @@ def resident(engine: Engine) -> Resident:
 def november(engine: Engine, resident: Resident) -> Engine:
     """A month of tickets whose figures are worked out by hand below."""
     with Session(engine) as s:
-        add(s, resident, kind="repair", status="archived", opened=local(3), building="1", category="漏水",
-            respond_after=10, resolve_after=120, followed_up=True, rating=5)
-        add(s, resident, kind="repair", status="completed", opened=local(4), building="1", category="漏水",
-            respond_after=30, resolve_after=300)
-        add(s, resident, kind="repair", status="reported", opened=local(5), building="2", category="电梯",
-            respond_due_after=60)  # never responded: overdue
-        add(s, resident, kind="complaint", status="followed_up", opened=local(6), building="2", category="噪音",
-            respond_after=60, resolve_after=1440, followed_up=True, rating=2)
-        add(s, resident, kind="emergency", status="archived", opened=local(7), category="flood",
-            respond_after=3, resolve_after=45, followed_up=True, rating=4)
+        add(
+            s,
+            resident,
+            kind="repair",
+            status="archived",
+            opened=local(3),
+            building="1",
+            category="漏水",
+            respond_after=10,
+            resolve_after=120,
+            followed_up=True,
+            rating=5,
+        )
+        add(
+            s,
+            resident,
+            kind="repair",
+            status="completed",
+            opened=local(4),
+            building="1",
+            category="漏水",
+            respond_after=30,
+            resolve_after=300,
+        )
+        add(
+            s,
+            resident,
+            kind="repair",
+            status="reported",
+            opened=local(5),
+            building="2",
+            category="电梯",
+            respond_due_after=60,
+        )  # never responded: overdue
+        add(
+            s,
+            resident,
+            kind="complaint",
+            status="followed_up",
+            opened=local(6),
+            building="2",
+            category="噪音",
+            respond_after=60,
+            resolve_after=1440,
+            followed_up=True,
+            rating=2,
+        )
+        add(
+            s,
+            resident,
+            kind="emergency",
+            status="archived",
+            opened=local(7),
+            category="flood",
+            respond_after=3,
+            resolve_after=45,
+            followed_up=True,
+            rating=4,
+        )
         add(s, resident, kind="inquiry", status="closed", opened=local(8), building="1")
         add(s, resident, kind="repair", status="cancelled", opened=local(9), building="1", category="漏水")
         # The period's edges are Shanghai midnights, not UTC ones.
         add(s, resident, kind="repair", status="reported", opened=local(31, 23, 59, month=10), building="1")
         add(s, resident, kind="repair", status="reported", opened=local(1, 0, 1), building="3")
-        add(s, resident, kind="repair", status="reported", opened=local(30, 23, 59), building="10",
-            category="门禁")
+        add(
+            s,
+            resident,
+            kind="repair",
+            status="reported",
+            opened=local(30, 23, 59),
+            building="10",
+            category="门禁",
+        )
         add(s, resident, kind="repair", status="reported", opened=local(1, 0, 0, month=12), building="1")
         s.commit()
     return engine
@@ -87,7 +166,10 @@ def test_targets_are_computed_from_ticket_statuses(november: Engine) -> None:
     assert (r.total.received, r.total.handled, r.total.cancelled, r.total.open) == (8, 5, 1, 5)
     assert (r.total.handling.numerator, r.total.handling.denominator) == (5, 8)
     assert r.total.handling.met is False
-    assert (r.total.follow_up.numerator, r.total.follow_up.denominator) == (3, 4)  # the completed repair not yet
+    assert (r.total.follow_up.numerator, r.total.follow_up.denominator) == (
+        3,
+        4,
+    )  # the completed repair not yet
     assert (r.total.satisfaction.numerator, r.total.satisfaction.denominator) == (2, 3)
     assert r.total.mean_rating == pytest.approx(3.67)
     assert r.total.overdue == 1
@@ -140,8 +222,13 @@ def test_empty_period_has_no_data_not_failure(engine: Engine) -> None:
     r = build_report(engine, NOVEMBER, now=NOW)
     data = r.as_dict()
 
-    assert data["targets"]["handling_rate"] == {"value": None, "numerator": 0, "denominator": 0,
-                                                "target": 1.0, "met": None}
+    assert data["targets"]["handling_rate"] == {
+        "value": None,
+        "numerator": 0,
+        "denominator": 0,
+        "target": 1.0,
+        "met": None,
+    }
     assert data["response_minutes"] == {"count": 0, "median": None, "p90": None}
     assert data["by_building"] == [] and data["by_kind"] == []
     assert "无数据 no data" in report.render_text(r)
@@ -150,19 +237,44 @@ def test_empty_period_has_no_data_not_failure(engine: Engine) -> None:
 def test_json_shape(november: Engine) -> None:
     data = json.loads(report.render_json(build_report(november, NOVEMBER, now=NOW, community="翠湖花园")))
 
-    assert set(data) == {"community", "period", "generated_at", "targets", "tickets", "satisfaction",
-                         "response_minutes", "resolution_minutes", "by_kind", "top_categories", "by_building"}
+    assert set(data) == {
+        "community",
+        "period",
+        "generated_at",
+        "targets",
+        "tickets",
+        "satisfaction",
+        "response_minutes",
+        "resolution_minutes",
+        "by_kind",
+        "top_categories",
+        "by_building",
+    }
     assert data["period"] == {"from": "2026-11-01", "to": "2026-11-30", "timezone": "Asia/Shanghai"}
-    assert data["targets"]["follow_up_rate"] == {"value": 0.75, "numerator": 3, "denominator": 4,
-                                                 "target": 0.95, "met": False}
+    assert data["targets"]["follow_up_rate"] == {
+        "value": 0.75,
+        "numerator": 3,
+        "denominator": 4,
+        "target": 0.95,
+        "met": False,
+    }
     assert data["tickets"] == {"received": 8, "handled": 5, "open": 5, "cancelled": 1, "overdue": 1}
     assert data["satisfaction"] == {"ratings": 3, "satisfied": 2, "mean": 3.67}
     assert data["top_categories"]["repair"][0] == {"category": "漏水", "count": 2}
     first_kind = data["by_kind"][0]
     assert first_kind["kind"] == "repair" and first_kind["response_minutes"]["median"] == 10
     assert data["by_building"][0] == {
-        "building": "1", "received": 3, "handled": 3, "open": 1, "cancelled": 1, "overdue": 0,
-        "handling_rate": 1.0, "follow_up_rate": 0.5, "satisfaction_rate": 1.0, "ratings": 1, "mean_rating": 5.0,
+        "building": "1",
+        "received": 3,
+        "handled": 3,
+        "open": 1,
+        "cancelled": 1,
+        "overdue": 0,
+        "handling_rate": 1.0,
+        "follow_up_rate": 0.5,
+        "satisfaction_rate": 1.0,
+        "ratings": 1,
+        "mean_rating": 5.0,
     }
 
 
@@ -200,8 +312,21 @@ def run(argv: list[str], capsys: pytest.CaptureFixture) -> tuple[int, str, str]:
 
 
 def test_cli_json(november: Engine, database: tuple[str, str | None], capsys: pytest.CaptureFixture) -> None:
-    code, out, err = run(["--from", "2026-11-01", "--to", "2026-11-30", "--format", "json",
-                          "--db", cli_url(database), "--config", str(EXAMPLE_CONFIG)], capsys)
+    code, out, err = run(
+        [
+            "--from",
+            "2026-11-01",
+            "--to",
+            "2026-11-30",
+            "--format",
+            "json",
+            "--db",
+            cli_url(database),
+            "--config",
+            str(EXAMPLE_CONFIG),
+        ],
+        capsys,
+    )
 
     assert code == 0, err
     data = json.loads(out)
@@ -209,17 +334,24 @@ def test_cli_json(november: Engine, database: tuple[str, str | None], capsys: py
     assert data["tickets"]["received"] == 8 and data["targets"]["handling_rate"]["value"] == 0.625
 
 
-def test_cli_single_day(november: Engine, database: tuple[str, str | None], capsys: pytest.CaptureFixture) -> None:
-    code, out, _ = run(["--from", "2026-11-01", "--to", "2026-11-01", "--format", "csv",
-                        "--db", cli_url(database)], capsys)
+def test_cli_single_day(
+    november: Engine, database: tuple[str, str | None], capsys: pytest.CaptureFixture
+) -> None:
+    code, out, _ = run(
+        ["--from", "2026-11-01", "--to", "2026-11-01", "--format", "csv", "--db", cli_url(database)], capsys
+    )
 
     assert code == 0
     assert "tickets,,received,1\n" in out  # only the ticket one minute after local midnight
 
 
-def test_cli_uses_desk_toml_in_the_working_directory(november: Engine, database: tuple[str, str | None],
-                                                     tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                     capsys: pytest.CaptureFixture) -> None:
+def test_cli_uses_desk_toml_in_the_working_directory(
+    november: Engine,
+    database: tuple[str, str | None],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture,
+) -> None:
     monkeypatch.delenv("DATABASE_URL", raising=False)
     (tmp_path / "desk.toml").write_text(
         EXAMPLE_CONFIG.read_text(encoding="utf-8")
@@ -235,13 +367,16 @@ def test_cli_uses_desk_toml_in_the_working_directory(november: Engine, database:
     assert out.startswith("测试小区")
 
 
-@pytest.mark.parametrize("argv, message", [
-    (["--from", "2026-13-01"], "not a date"),
-    (["--from", "2026-11-30", "--to", "2026-11-01"], "is after"),
-    (["--format", "xml"], "invalid choice"),
-    (["--config", "/nonexistent.toml"], "no such configuration file"),
-    (["--db", "nonsense://"], "cannot use the database"),
-])
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["--from", "2026-13-01"], "not a date"),
+        (["--from", "2026-11-30", "--to", "2026-11-01"], "is after"),
+        (["--format", "xml"], "invalid choice"),
+        (["--config", "/nonexistent.toml"], "no such configuration file"),
+        (["--db", "nonsense://"], "cannot use the database"),
+    ],
+)
 def test_cli_bad_arguments(argv: list[str], message: str, capsys: pytest.CaptureFixture) -> None:
     code, out, err = run(argv, capsys)
 
@@ -249,7 +384,9 @@ def test_cli_bad_arguments(argv: list[str], message: str, capsys: pytest.Capture
     assert message in err
 
 
-def test_cli_on_a_database_without_tables(database: tuple[str, str | None], capsys: pytest.CaptureFixture) -> None:
+def test_cli_on_a_database_without_tables(
+    database: tuple[str, str | None], capsys: pytest.CaptureFixture
+) -> None:
     code, out, err = run(["--db", cli_url(database)], capsys)
 
     assert code == 1 and out == ""
@@ -266,14 +403,16 @@ def test_cli_does_not_create_a_missing_sqlite_file(tmp_path: Path, capsys: pytes
     assert not missing.exists()
 
 
-def test_cli_reads_while_the_desk_holds_the_sqlite_write_lock(november: Engine, database: tuple[str, str | None],
-                                                               capsys: pytest.CaptureFixture) -> None:
+def test_cli_reads_while_the_desk_holds_the_sqlite_write_lock(
+    november: Engine, database: tuple[str, str | None], capsys: pytest.CaptureFixture
+) -> None:
     if database[1] is not None:
         pytest.skip("the write lock is SQLite's")
     with november.connect() as writer:  # bot.db starts every transaction with BEGIN IMMEDIATE
         writer.exec_driver_sql("UPDATE ticket SET rating = 1 WHERE rating = 5")
-        code, out, err = run(["--from", "2026-11-01", "--to", "2026-11-30", "--format", "json",
-                              "--db", database[0]], capsys)
+        code, out, err = run(
+            ["--from", "2026-11-01", "--to", "2026-11-30", "--format", "json", "--db", database[0]], capsys
+        )
         writer.rollback()
 
     assert code == 0, err

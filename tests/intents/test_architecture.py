@@ -15,13 +15,22 @@ def test_import_pulls_in_no_transport_database_or_bot() -> None:
         "{'telegram', 'sqlmodel', 'sqlalchemy', 'bot', 'knowledge', 'jinja2', 'apscheduler', 'numpy'}); "
         "print(','.join(bad))"
     )
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, timeout=60,
-                          check=True)
+    proc = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, timeout=60, check=True
+    )
     assert proc.stdout.strip() == ""
 
 
 def test_public_api() -> None:
     import intents
 
-    for name in ["classify", "Classification", "Intent", "EmergencyKind", "Place", "UNSURE_BELOW", "parse_place"]:
+    for name in [
+        "classify",
+        "Classification",
+        "Intent",
+        "EmergencyKind",
+        "Place",
+        "UNSURE_BELOW",
+        "parse_place",
+    ]:
         assert hasattr(intents, name), name

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from intents import Classification, Intent, UNSURE_BELOW, classify
+from intents import UNSURE_BELOW, Classification, Intent, classify
 from intents.normalize import MAX_CHARS, normalize
 
 UNREADABLE = [

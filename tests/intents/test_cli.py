@@ -15,8 +15,14 @@ KEYS = ["text", "intent", "confidence", "emergency", "place"]
 
 
 def run(args: list[str], stdin: bytes = b"") -> subprocess.CompletedProcess[bytes]:
-    return subprocess.run([sys.executable, "-m", "bot", "classify", *args], input=stdin, capture_output=True,
-                          cwd=REPO, timeout=60, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "bot", "classify", *args],
+        input=stdin,
+        capture_output=True,
+        cwd=REPO,
+        timeout=60,
+        check=False,
+    )
 
 
 def test_one_json_object_per_line_in_order_through_junk() -> None:
@@ -28,7 +34,7 @@ def test_one_json_object_per_line_in_order_through_junk() -> None:
         "楼上装修天天电钻 吵死了".encode(),
         ("x" * 20_000).encode(),
         b"\x1b[31mcontrol\x07chars",
-        "物业费怎么交".encode("utf-8"),
+        "物业费怎么交".encode(),
     ]
     proc = run([], b"\n".join(lines) + b"\n")
     assert proc.returncode == 0, proc.stderr
@@ -56,8 +62,9 @@ def test_last_line_without_newline_and_crlf() -> None:
 
 def test_answers_each_line_before_the_next_arrives() -> None:
     """Flushed per line: a pipe gets each answer while stdin is still open."""
-    with subprocess.Popen([sys.executable, "-m", "bot", "classify"], stdin=subprocess.PIPE,
-                          stdout=subprocess.PIPE, cwd=REPO) as proc:
+    with subprocess.Popen(
+        [sys.executable, "-m", "bot", "classify"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, cwd=REPO
+    ) as proc:
         assert proc.stdin and proc.stdout
         for text in ["电梯坏了", "hello"]:
             proc.stdin.write(text.encode() + b"\n")
@@ -70,17 +77,32 @@ def test_answers_each_line_before_the_next_arrives() -> None:
 
 def test_eval_prints_the_figures(tmp_path: Path) -> None:
     labelled = tmp_path / "small.jsonl"
-    labelled.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in [
-        {"text": "电梯困人了 快来", "intent": "emergency", "emergency": "elevator"},
-        {"text": "厨房水龙头一直滴水", "intent": "repair", "emergency": None},
-        {"text": "你好", "intent": "other", "emergency": None},
-        {"text": "物业费怎么交", "intent": "inquiry", "emergency": None},
-    ]) + "\n", encoding="utf-8")
+    labelled.write_text(
+        "\n".join(
+            json.dumps(r, ensure_ascii=False)
+            for r in [
+                {"text": "电梯困人了 快来", "intent": "emergency", "emergency": "elevator"},
+                {"text": "厨房水龙头一直滴水", "intent": "repair", "emergency": None},
+                {"text": "你好", "intent": "other", "emergency": None},
+                {"text": "物业费怎么交", "intent": "inquiry", "emergency": None},
+            ]
+        )
+        + "\n",
+        encoding="utf-8",
+    )
     proc = run(["--eval", str(labelled)])
     assert proc.returncode == 0, proc.stderr
     out = proc.stdout.decode()
-    for needle in ["accuracy", "macro-F1", "emergency recall", "emergency precis", "emergency kind",
-                   "precision", "recall", "confusion"]:
+    for needle in [
+        "accuracy",
+        "macro-F1",
+        "emergency recall",
+        "emergency precis",
+        "emergency kind",
+        "precision",
+        "recall",
+        "confusion",
+    ]:
         assert needle in out
     assert "accuracy          1.000" in out
 
@@ -89,14 +111,24 @@ def test_eval_prints_the_figures(tmp_path: Path) -> None:
     assert figures["accuracy"] == 1.0 and figures["total"] == 4
     assert figures["emergency"] == {"recall": 1.0, "precision": 1.0, "kind_accuracy": 1.0}
     assert figures["confusion"]["repair"]["repair"] == 1
-    assert set(figures["per_intent"]) == {"emergency", "repair", "complaint", "renovation", "inquiry", "other"}
+    assert set(figures["per_intent"]) == {
+        "emergency",
+        "repair",
+        "complaint",
+        "renovation",
+        "inquiry",
+        "other",
+    }
 
 
-@pytest.mark.parametrize(("content", "message"), [
-    (b'{"text": "x", "intent": "repair"}\nnot json\n', b"line 2"),
-    (b'{"text": "x", "intent": "broken-label"}\n', b"line 1"),
-    (b"", b"no labelled messages"),
-])
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b'{"text": "x", "intent": "repair"}\nnot json\n', b"line 2"),
+        (b'{"text": "x", "intent": "broken-label"}\n', b"line 1"),
+        (b"", b"no labelled messages"),
+    ],
+)
 def test_eval_bad_file_is_a_clear_message(tmp_path: Path, content: bytes, message: bytes) -> None:
     bad = tmp_path / "bad.jsonl"
     bad.write_bytes(content)

@@ -66,14 +66,18 @@ def test_example_files_are_valid_labels(path: Path) -> None:
 
 
 def test_training_and_heldout_do_not_overlap() -> None:
-    train = {normalize(r["text"]).cjk for r in read_labelled((DATA / "examples.jsonl").read_text(encoding="utf-8"))}
+    train = {
+        normalize(r["text"]).cjk for r in read_labelled((DATA / "examples.jsonl").read_text(encoding="utf-8"))
+    }
     held = {normalize(r["text"]).cjk for r in read_labelled(HELDOUT.read_text(encoding="utf-8"))}
     assert not train & held
 
 
 def test_examples_are_not_copies_of_the_shared_dev_set(dev_rows: list[dict]) -> None:
     """Written independently: no shared sentence beyond chance coincidences like "你好" or "OK"."""
-    ours = {normalize(r["text"]).cjk for r in read_labelled((DATA / "examples.jsonl").read_text(encoding="utf-8"))}
+    ours = {
+        normalize(r["text"]).cjk for r in read_labelled((DATA / "examples.jsonl").read_text(encoding="utf-8"))
+    }
     shared = ours & {normalize(r["text"]).cjk for r in dev_rows}
     assert not [text for text in shared if len(text) >= 8]
 

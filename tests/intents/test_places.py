@@ -24,6 +24,15 @@ CASES = [
     ("8号楼5层走廊", Place("8", None, None)),
     ("1单元501室", Place(None, "1", "501")),
     ("7棟 燈不亮", Place("7", None, None)),
+    ("四栋一单元三零二 暖气不热", Place("4", "1", "302")),  # room said digit by digit
+    ("十棟二單元一〇〇五", Place("10", "2", "1005")),
+    ("7-902 门铃坏了", Place("7", None, "902")),  # building-room code
+    ("6栋 3单元 我家在15楼 1502", Place("6", "3", "1502")),  # bare room once a building is named
+    ("Block E, 1703. no water", Place("E", None, "1703")),
+    ("bldg 8 #605 the lock is stuck", Place("8", None, "605")),
+    ("我家1404 马桶堵了", Place(None, None, "1404")),
+    ("第五栋的路灯", Place("5", None, None)),
+    ("Ｃ座３单元", Place("C", "3", None)),
 ]
 
 NONE = [
@@ -34,7 +43,25 @@ NONE = [
     "下午3点到5点停水",
     "",
     "B1电梯口有人摔倒了",  # a car-park level, not building B
+    "两栋楼中间的草坪没人修剪",  # two buildings, not building 2
+    "交了1200元物业费",
+    "停车位B2-118被占了",
+    "明天10:30来修",
+    "14楼走廊的灯不亮",
 ]
+
+
+BUILDING_BUT_NO_ROOM = [
+    ("5栋 交了300元押金", Place("5", None, None)),
+    ("8栋 2号车位213被人占了", Place("8", None, None)),
+    ("3栋 120平米 物业费多少", Place("3", None, None)),
+    ("9栋12楼 走廊灯坏了", Place("9", None, None)),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), BUILDING_BUT_NO_ROOM)
+def test_numbers_that_are_not_rooms(text: str, expected: Place) -> None:
+    assert parse_place(text) == expected
 
 
 @pytest.mark.parametrize(("text", "expected"), CASES)

@@ -40,6 +40,15 @@ EMERGENCIES = [
     # no punctuation, emoji, full-width
     ("救命🆘着火了快来人五栋", EmergencyKind.FIRE),
     ("ＨＥＬＰ ｓｏｍｅｏｎｅ ｃｏｌｌａｐｓｅｄ ｉｎ ｔｈｅ ｇｙｍ", EmergencyKind.MEDICAL),
+    # dialect, homophones, pinyin, indirect wording
+    ("部𨋢停咗 我哋喺入面出唔到", EmergencyKind.ELEVATOR),  # Cantonese
+    ("俺家屋里一股子煤气味儿 咋整", EmergencyKind.GAS),  # northern
+    ("屋头的水管子爆了 到处都是水", EmergencyKind.FLOOD),  # south-western
+    ("dianti kunren le 5 dong", EmergencyKind.ELEVATOR),  # pinyin
+    ("厨房一股臭鸡蛋的味道 越来越浓", EmergencyKind.GAS),  # no word for gas at all
+    ("不是演习 楼道里真的全是烟", EmergencyKind.FIRE),  # "not a drill" cancels the drill
+    ("对门的老人三天没出门了 敲门没人应", EmergencyKind.MEDICAL),  # welfare check
+    ("有人在车库一辆一辆地划车 还没走", EmergencyKind.SECURITY),
 ]
 
 
@@ -120,6 +129,15 @@ BORDERLINE = [
     # Negations.
     ("烟感一直响 但没有冒烟 应该是坏了", Intent.REPAIR),
     ("燃气灶打不着火 也没闻到燃气味", Intent.REPAIR),
+    # A notice acknowledged, a lamp out, a drill asked about, a welfare question.
+    ("停电通知收到了 谢谢提醒", Intent.OTHER),
+    ("路灯坏了 东门那一段全黑", Intent.REPAIR),
+    ("is that alarm just a drill? there's no smoke anywhere", Intent.INQUIRY),
+    ("万一电梯困人 按哪个按钮", Intent.INQUIRY),
+    # Habitual nuisance, staff inaction, near misses: complaints, not emergencies.
+    ("隔壁每天在楼道烧纸 呛得我们咳嗽", Intent.COMPLAINT),
+    ("看到有人偷快递 保安也不管", Intent.COMPLAINT),
+    ("楼上扔下来的花盆差点砸到我", Intent.COMPLAINT),
 ]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -10,7 +11,7 @@ from sqlalchemy.engine import Engine
 from telegram import Update
 from telegram.ext import Application
 
-from bot.notices.broadcast import SendLimiter, SendLimits
+from bot.notices.broadcast import Lane, SendLimiter, SendLimits
 from bot.notices.compose import NoticeTemplates
 from bot.notices.store import NoticeStore
 from bot.notices.telegram import NoticeRateLimiter, NoticesFrontend, staff_checker
@@ -31,9 +32,11 @@ class Desk:
         self.resident = api.add_user("王阿姨")
 
     async def say(self, user: dict[str, Any], text: str, chat: int | None = None) -> None:
-        """A user writes; wait until the bot has fetched and handled it."""
+        """A user writes; wait for the bot's reply in that chat."""
+        where = chat if chat is not None else user["id"]
+        before = len(self.api.sent_to(where))
         self.api.user_says(user, text, chat=chat)
-        await self.api.wait_until_consumed()
+        await self.api.wait_for(lambda: len(self.api.sent_to(where)) > before)
         await self.settle()
 
     async def press(self, message: dict[str, Any], data: str, user: dict[str, Any]) -> str:
@@ -43,9 +46,7 @@ class Desk:
         return self.api.callback_answers[query].get("text", "")
 
     async def settle(self) -> None:
-        """Let handlers and a broadcast they started finish."""
-        app_queue_empty = lambda: True  # noqa: E731  (updates are processed before the answer is recorded)
-        await self.api.wait_for(app_queue_empty)
+        """Let a broadcast the last update started finish."""
         if self.frontend.runner is not None:
             await self.frontend.runner.wait_idle()
 
@@ -167,6 +168,7 @@ async def test_dialogue_then_schedule_list_and_cancel(desk: Desk) -> None:
 async def test_a_bad_form_gets_the_problems_and_the_dialogue_stays_open(desk: Desk) -> None:
     await desk.say(desk.staff, "/notice")
     await desk.press(desk.api.last(STAFF_ID), "ntc:new:general", desk.staff)
+    await wait_texts(desk, STAFF_ID, 3)  # the menu, the explanation, the form
     await desk.say(desk.staff, "标题: 电梯年检")
     assert desk.texts(STAFF_ID)[-1].startswith("缺少内容")
     await desk.say(desk.staff, "标题: 电梯年检\n内容: 周三上午年检,请走楼梯。")
@@ -205,10 +207,69 @@ async def test_signup_buttons_count_live_and_staff_see_who_signed_up(desk: Desk)
     assert await desk.press(announcement, "ntc:join:1", neighbours[1]) == "报名成功,届时见!"
     assert await desk.press(announcement, "ntc:join:1", neighbours[2]) == "抱歉,名额已满。"
     assert await desk.press(announcement, "ntc:decline:1", neighbours[2]) == "已记录,谢谢告知。"
-    keyboard = desk.api.last(group)["reply_markup"]["inline_keyboard"][0]
-    assert [b["text"] for b in keyboard] == ["参加 (2/2)", "不参加 (1)"]
+    buttons = lambda: [b["text"] for b in desk.api.last(group)["reply_markup"]["inline_keyboard"][0]]  # noqa: E731
+    await desk.api.wait_for(lambda: buttons() == ["参加 (2/2)", "不参加 (1)"])  # edited just after the toast
 
     await desk.say(desk.staff, "/signups N-0001")
     listing = desk.texts(STAFF_ID)[-1]
     assert listing.startswith("N-0001「重阳节茶话会」报名: 参加 2/2 人,不参加 1 人。")
     assert "1. 张三" in listing and "2. 李四" in listing and "赵五" not in listing
+
+
+async def test_register_hook_shares_the_bots_limiter_and_starts_the_schedule_with_the_app(
+        emulator: BotApiEmulator, engine: Engine) -> None:
+    from bot.config import EXAMPLE_CONFIG, load_config
+    from bot.notices.telegram import register
+
+    limiter = SendLimiter(SendLimits(per_second=2, per_group_per_minute=20, conversation_reserve=1))
+    app = (Application.builder().token(TOKEN).base_url(emulator.base_url).job_queue(None)
+           .rate_limiter(NoticeRateLimiter(limiter)).build())
+    frontend = register(app, engine=engine, config=load_config(EXAMPLE_CONFIG, environ={}))
+    assert frontend.limiter is limiter
+    assert frontend._is_staff("100001") and not frontend._is_staff("42")
+    assert {type(h).__name__ for h in app.handlers[-1]} >= {"CommandHandler", "CallbackQueryHandler",
+                                                            "ChatMemberHandler", "MessageHandler"}
+    resident = emulator.add_user("王阿姨")
+    async with app:
+        await app.post_init(app)
+        assert [j.id for j in frontend._scheduler.get_jobs()] == ["notices-due"]
+        # The desk's own replies go through the same limiter: with its budget in use they wait.
+        held = [await limiter.acquire("-1", Lane.BROADCAST), await limiter.acquire("7", Lane.CONVERSATION)]
+        reply = asyncio.create_task(app.bot.send_message(resident["id"], "您好"))
+        await asyncio.sleep(0.1)
+        assert not reply.done() and emulator.texts(resident["id"]) == []
+        for permit in held:
+            permit.release(used=False)
+        await reply
+        assert emulator.texts(resident["id"]) == ["您好"]
+        await app.post_stop(app)
+        assert frontend._scheduler is None
+
+
+@pytest.mark.parametrize("data", ["ntc:", "ntc:join:²", "ntc:join:99999999999999", "ntc:cancel:-1",
+                                  "ntc:cancel:99999999999999", "ntc:new:bogus", "ntc:ok", "ntc:join:7:extra"])
+async def test_hostile_or_stale_buttons_get_a_quiet_answer(desk: Desk, data: str) -> None:
+    group = desk.api.add_group("业主群")
+    desk.api.user_says(desk.staff, "/register", chat=group)
+    [registered] = await wait_texts(desk, group, 1)
+    message = desk.api.last(group)
+    for user in (desk.resident, desk.staff):
+        answer = await desk.press(message, data, user)
+        assert "Traceback" not in answer and "Error" not in answer
+    assert desk.texts(group) == [registered]  # nothing was sent or changed
+    assert desk.store.list_notices() == []
+
+
+async def test_a_resident_pressing_staff_buttons_is_refused(desk: Desk) -> None:
+    await desk.say(desk.staff, "/notice 通用\n标题: t\n内容: b\n发送: 2026-11-24 09:00")
+    preview = desk.api.last(STAFF_ID)
+    assert await desk.press(preview, "ntc:ok", desk.resident) == "只有物业工作人员可以操作。"
+    assert desk.store.list_notices() == []
+
+
+async def test_confirming_twice_stores_one_notice(desk: Desk) -> None:
+    await desk.say(desk.staff, "/notice 通用\n标题: t\n内容: b\n发送: 2026-11-24 09:00")
+    preview = desk.api.last(STAFF_ID)
+    assert await desk.press(preview, "ntc:ok", desk.staff) == "已确认"
+    assert await desk.press(preview, "ntc:ok", desk.staff) == "这个预览已失效,请重新 /notice。"
+    assert [n.code for n in desk.store.list_notices()] == ["N-0001"]

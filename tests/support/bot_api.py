@@ -1263,6 +1263,11 @@ class _Handler(BaseHTTPRequestHandler):
                 self.api.errors.append((method, exc.code, exc.description))
             self._reply(exc.code, answer)
             return
+        except Exception as exc:  # noqa: BLE001 - an emulator bug must show, not hang the client
+            with self.api._lock:
+                self.api.errors.append((method, 500, repr(exc)))
+            self._reply(500, {"ok": False, "error_code": 500, "description": f"Internal Server Error: {exc!r}"})
+            return
         self._reply(200, {"ok": True, "result": result})
 
     def _reply(self, status: int, payload: Json) -> None:

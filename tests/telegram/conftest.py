@@ -153,3 +153,4 @@ async def desk_on_telegram(engine: Engine, handbook: Any, base_config: Config) -
             await running.app.post_init(running.app)
             yield Desk(api, running, desk, config, clock, group, rooms, staff)
             await running.frontend.flush_albums()
+            running.frontend.close()

@@ -292,13 +292,14 @@ async def test_only_staff_configure_the_bot_in_groups(desk_on_telegram: Desk) ->
     d, api = desk_on_telegram, desk_on_telegram.api
     resident = d.resident()
     group = api.add_group("业主群", members=[resident])
-    api.user_says(resident, "/desk_off", chat=group)
+    api.user_says(resident, "/desk_off@some_other_bot", chat=group)  # not for us: no answer
+    api.user_says(resident, "/desk_off@resident_desk_bot", chat=group)
     await d.process()
-    assert "工作人员" in api.texts(group)[-1]
+    assert len(api.texts(group)) == 1 and "工作人员" in api.texts(group)[-1]
     api.user_says(d.staff["manager"], "/desk_off", chat=group)
     api.user_says(resident, "楼道里堆满了垃圾没人清理", chat=group)
     await d.process()
-    assert len(api.texts(group)) == 2  # the refusal, "off"; no nudge
+    assert len(api.texts(group)) == 2 and "关闭" in api.texts(group)[-1]  # the refusal, "off"; no nudge
     stranger_group = api.add_group("陌生群")
     api.push_update({"my_chat_member": {
         "chat": {"id": stranger_group, "type": "group", "title": "陌生群"}, "from": resident, "date": 1,

@@ -39,10 +39,13 @@ async def test_unknown_places_and_refusals_do_not_stop_the_others(desk_on_telegr
         Outbound(ChatRef("telegram", "not-a-number"), "bad id"),
         Outbound(ChatRef("telegram", "424242"), "no such chat"),
         Outbound(ChatRef("telegram", str(resident["id"])), "",
-                 attachments=(Attachment(AttachmentKind.PHOTO, "no-such-file"),)),
+                 attachments=(Attachment(AttachmentKind.PHOTO, "no-such-file"),
+                              Attachment(AttachmentKind.LOCATION, "not,a-place"),
+                              Attachment(AttachmentKind.LOCATION, "30.25,120.16"))),
         Outbound(ChatRef("telegram", str(resident["id"])), "still delivered"),
     ])
-    assert api.texts(resident["id"]) == ["still delivered"]
+    sent = api.sent_to(resident["id"])
+    assert [m.get("text") for m in sent] == [None, "still delivered"] and "location" in sent[0]
 
 
 async def test_every_attachment_kind_is_sent_by_file_id(desk_on_telegram: Desk) -> None:
