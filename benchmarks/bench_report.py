@@ -12,6 +12,7 @@ import argparse
 import contextlib
 import io
 import json
+import os
 import statistics
 import sys
 import time
@@ -61,20 +62,22 @@ def main(argv: list[str] | None = None) -> int:
         f"{first} – {last}, {data.where}"
     )
     times: list[float] = []
+    cpu_times: list[float] = []
     output = ""
     for _ in range(args.runs + 1):  # the first run warms the page cache and imports
         buf = io.StringIO()
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         with contextlib.redirect_stdout(buf):
             code = report.main(argv_report)
         elapsed = time.perf_counter() - started
+        cpu_times.append(time.process_time() - cpu_started)
         if code != 0:
             print(f"desk report failed with exit code {code}")
             return 1
         times.append(elapsed)
         output = buf.getvalue()
     data_out = json.loads(output)
-    times = times[1:]
+    times, cpu_times = times[1:], cpu_times[1:]
     median = statistics.median(times)
     ok = "OK" if median <= TARGET_SECONDS else "MISSED"
     print(
@@ -86,6 +89,12 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"  desk report over a year: median {median:.2f} s over {len(times)} runs "
         f"(min {min(times):.2f}, max {max(times):.2f})   target <= {TARGET_SECONDS:.0f} s  {ok}"
+    )
+    # The queries run side by side on three connections; on a shared machine the wall clock
+    # includes waiting for a CPU. On SQLite all the work is in this process's CPU time.
+    print(
+        f"  CPU time of this process (all threads): median {statistics.median(cpu_times):.2f} s; "
+        f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs"
     )
     return 0 if ok == "OK" else 1
 

@@ -29,7 +29,7 @@ from alembic.config import Config as AlembicConfig
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from alembic.util import CommandError
-from sqlalchemy import inspect, text
+from sqlalchemy import MetaData, inspect, text
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -75,7 +75,7 @@ class UpgradeResult:
                 f"then upgraded to {self.after}"
             )
             if self.created_tables:
-                text_ += f"; created missing tables: {', '.join(self.created_tables)}"
+                text_ += f"; created what it lacked: {', '.join(self.created_tables)}"
             return text_
         if self.before == self.after:
             return f"already up to date at {self.after}"
@@ -109,13 +109,27 @@ def upgrade(engine: Engine, revision: str = "head") -> UpgradeResult:
         command.upgrade(cfg, revision)
         created: list[str] = []
         if legacy and revision == "head":
-            # Head matches the code's tables (the drift test guarantees it), so creating
-            # tables the legacy database never had is safe and drops nothing.
-            missing = [t for name, t in metadata.tables.items() if name not in existing]
-            metadata.create_all(connection, tables=missing, checkfirst=True)
-            created = sorted(t.name for t in missing)
+            created = _add_what_is_missing(connection, metadata)
         after = current_revision(connection)
     return UpgradeResult(before, after, stamped_legacy=legacy, created_tables=tuple(created))
+
+
+def _add_what_is_missing(connection: Connection, metadata: MetaData) -> list[str]:
+    """Create the tables and indexes of the code that a legacy database lacks; return their names.
+
+    Head matches the code's tables (the drift test guarantees it), so adding them is
+    safe, and it only adds: anything else that differs is reported, never "fixed".
+    """
+    existing = set(inspect(connection).get_table_names())
+    missing = [t for name, t in metadata.tables.items() if name not in existing]
+    metadata.create_all(connection, tables=missing, checkfirst=True)
+    created = sorted(t.name for t in missing)
+    context = MigrationContext.configure(connection, opts={"compare_type": True})
+    for diff in compare_metadata(context, metadata):
+        if isinstance(diff, tuple) and diff[0] == "add_index":
+            diff[1].create(connection)
+            created.append(diff[1].name)
+    return created
 
 
 def schema_differences(engine: Engine) -> list[str]:

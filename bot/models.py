@@ -119,7 +119,11 @@ class Ticket(SQLModel, table=True):
 
     # The agent queue (open tickets by urgency, then response deadline) read straight
     # off an index: 20 rows instead of sorting every open ticket (bench_core, 1M tickets).
-    __table_args__ = (Index("ix_ticket_queue", "is_open", "priority_rank", "respond_due", "id"),)
+    # The emergency sweep (every 30 s) finds the few open emergencies among a year's.
+    __table_args__ = (
+        Index("ix_ticket_queue", "is_open", "priority_rank", "respond_due", "id"),
+        Index("ix_ticket_kind_open", "kind", "is_open"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     code: str = Field(max_length=32, unique=True)  # R-20261123-0007

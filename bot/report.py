@@ -21,7 +21,7 @@ import sys
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
@@ -142,6 +142,7 @@ class Counts:
 
     received: int = 0
     handled: int = 0
+    not_yet_due: int = 0  # not handled, but its resolution deadline is still ahead
     open: int = 0
     cancelled: int = 0
     overdue: int = 0
@@ -156,7 +157,7 @@ class Counts:
 
     @property
     def handling(self) -> Rate:
-        return Rate(self.handled, self.received, TARGETS["handling_rate"])
+        return Rate(self.handled, self.received - self.not_yet_due, TARGETS["handling_rate"])
 
     @property
     def follow_up(self) -> Rate:
@@ -174,6 +175,7 @@ class Counts:
         return {
             "received": self.received,
             "handled": self.handled,
+            "not_yet_due": self.not_yet_due,
             "open": self.open,
             "cancelled": self.cancelled,
             "overdue": self.overdue,
@@ -186,18 +188,7 @@ class Counts:
 
 
 def _fields(c: Counts) -> tuple[int, ...]:
-    return (
-        c.received,
-        c.handled,
-        c.open,
-        c.cancelled,
-        c.overdue,
-        c.follow_up_due,
-        c.followed_up,
-        c.ratings,
-        c.satisfied,
-        c.rating_sum,
-    )
+    return tuple(getattr(c, f.name) for f in fields(c))
 
 
 @dataclass(frozen=True, slots=True)
@@ -234,6 +225,7 @@ class Report:
             "tickets": {
                 "received": total.received,
                 "handled": total.handled,
+                "not_yet_due": total.not_yet_due,
                 "open": total.open,
                 "cancelled": total.cancelled,
                 "overdue": total.overdue,
@@ -353,6 +345,7 @@ def _group_counts(
     handled = T.status.in_([s.value for s in HANDLED])
     received = T.status != Status.CANCELLED.value
     is_open = and_(T.is_open.is_(True), received)
+    not_yet_due = and_(received, ~handled, T.resolve_due.is_not(None), T.resolve_due > now)
     overdue = and_(
         is_open,
         or_(
@@ -370,6 +363,7 @@ def _group_counts(
             func.coalesce(T.category, literal_column(f"'{NO_CATEGORY}'")).label("category"),
             _flag(received).label("received"),
             _flag(handled).label("handled"),
+            _flag(not_yet_due).label("not_yet_due"),
             _flag(is_open).label("open"),
             _flag(T.status == Status.CANCELLED.value).label("cancelled"),
             _flag(overdue).label("overdue"),
@@ -385,6 +379,7 @@ def _group_counts(
         c.category,
         func.sum(c.received),
         func.sum(c.handled),
+        func.sum(c.not_yet_due),
         func.sum(c.open),
         func.sum(c.cancelled),
         func.sum(c.overdue),
@@ -525,8 +520,9 @@ def render_text(report: Report) -> str:
     lines += [
         "",
         (
-            f"  工单 tickets: {total.received} received, {total.handled} handled, {total.open} open, "
-            f"{total.overdue} overdue, {total.cancelled} cancelled"
+            f"  工单 tickets: {total.received} received, {total.handled} handled, "
+            f"{total.not_yet_due} not yet due, {total.open} open, {total.overdue} overdue, "
+            f"{total.cancelled} cancelled"
         ),
         f"  评价 ratings: {total.ratings}, mean {_or_dash(total.mean_rating)} / 5",
         (

@@ -57,7 +57,7 @@ DRILL_PENALTY = 3.0
 HYPOTHETICAL_PENALTY = 2.5
 HEARSAY_PENALTY = 2.0
 NEAR_MISS_PENALTY = 2.5
-HABITUAL_PENALTY = 1.5
+HABITUAL_PENALTY = 2.5
 GRIEVANCE_PENALTY = 2.0
 MILD_WATER_PENALTY = 2.0
 URGENT_BONUS = 0.8
@@ -395,7 +395,13 @@ def classify(text: str) -> Classification:
     if intent is _EMERGENCY:
         kind = danger.kind
         reported_fault = bool({"fault", "fix_request"} & hits.keys()) and "urgent" not in hits
-        if kind is None and confidence >= MODEL_ONLY_EMERGENCY and len(feats) >= MODEL_ONLY_MIN_FEATURES:
+        alarmed = "urgent" in hits or "distress" in hits
+        if (
+            kind is None
+            and alarmed
+            and confidence >= MODEL_ONLY_EMERGENCY
+            and len(feats) >= MODEL_ONLY_MIN_FEATURES
+        ):
             kind = _model_kind(feats)
         if reported_fault:
             # A fault reported calmly with at most a weak sign of danger (a hot switch with a

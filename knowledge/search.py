@@ -28,9 +28,19 @@ from rapidfuzz import fuzz, process
 
 from knowledge.handbook import Entry
 from knowledge.lexicon import FUNCTION_CHARS, QUESTION_WORDS
-from knowledge.text import MAX_QUESTION_CHARS, domain_words, is_unigram, kinds, normalise, situations, terms
+from knowledge.text import (
+    MAX_QUESTION_CHARS,
+    domain_words,
+    emergencies,
+    is_unigram,
+    kinds,
+    normalise,
+    situations,
+    terms,
+)
 
 _SENTENCE_END = re.compile(r"[\n。;；!！?？]+")
+_EMERGENCY_MARK = "!"   # prefix of the term an emergency:KIND tag becomes; no text term starts with it
 
 
 def _is_cjk(term: str) -> bool:
@@ -69,16 +79,18 @@ class Tuning:
     skip_weight: float = 0.25         # a skip-bigram (A_C of ABC) where the bigram AB is unknown
     number_weight: float = 0.7        # a number counts this much
     isolated_unknown: float = 0.3     # an unknown bigram between known ones: likely a word boundary
-    unknown_domain_weight: float = 1.0  # the same for a domain word (lexicon) the handbook never uses
+    unknown_domain_weight: float = 1.0  # share of max IDF for a domain word (text.DOMAIN_WORDS) it never uses
     unknown_run_chars: int = 3        # a run this short with no known bigram (a glossed English word?) is a word
     key_field: float = 3.0            # BM25F field weights: title and aliases,
     tag_field: float = 1.5            # tags and chapter title,
     answer_field: float = 1.0         # answer text
     k1: float = 1.2
     b: float = 0.5
-    expansion_weight: float = 0.5     # topic words a described situation adds to the question,
-    explained_unknown: float = 0.3    # weight kept by situation words the handbook never uses
-    expansion_cap: float = 2.0        # each situation adds at most this times the weight of its own words
+    expansion_weight: float = 0.5     # topic words a described situation adds to the question count this much,
+    expansion_cap: float = 2.0        # but each situation adds at most this times the weight of its own words;
+    explained_unknown: float = 0.3    # situation words the handbook never uses keep this share of their weight
+    emergency_weight: float = 1.0     # share of its IDF for the emergency:KIND term of a described emergency
+    emergency_share: float = 0.25      # ... or this share of the question's weight, if more
     length_gamma: float = 0.8         # <1: long questions need not be covered word for word
     w_sentence: float = 0.2           # share of the score from the best single answer line
     w_fuzzy: float = 0.15             # share of the score from the best fuzzy title/alias match
@@ -128,6 +140,10 @@ class Matcher:
                 phrases.append("".join(runs))
             plain_tags = [t for t in entry.tags if not t.lower().startswith("emergency")]
             tagged = Counter(terms(normalise(" ".join([*plain_tags, entry.chapter]))))
+            # An emergency tag becomes a term of its own ("!flood"), which a question describing
+            # that emergency (text.emergencies) reaches whatever the entry's title says.
+            tagged.update(_EMERGENCY_MARK + t.split(":", 1)[1].strip().lower()
+                          for t in entry.tags if t.lower().startswith("emergency:"))
             # The answer is read line by line (a sentence is also the unit of the sentence feature).
             lines = [terms(normalise(line)) for line in _SENTENCE_END.split(entry.answer) if line.strip()]
             answer = Counter(t for line in lines for t in line)
@@ -250,6 +266,11 @@ class Matcher:
                 if t in weights:
                     weights[t] *= tuning.explained_unknown
         total = sum(weights.values())
+        # An emergency happening now points at the handbook's entry for that kind, whatever else the
+        # resident says around it: evidence worth a share of the whole question, not raising the bar.
+        for kind in emergencies(question):
+            if (mark := _EMERGENCY_MARK + kind) in self._idf:
+                weights[mark] = max(self._idf[mark], tuning.emergency_share * total) * tuning.emergency_weight
         # Topic words add evidence but do not raise the bar (total).
         for (_, topic), budget in zip(described, budgets, strict=True):
             added = {t: self._weight(t) * tuning.expansion_weight

@@ -105,11 +105,6 @@ def situations(question: str) -> tuple[tuple[tuple[str, ...], tuple[str, ...]], 
                  for m in _CONCEPTS.finditer(_prepare(question)))
 
 
-def expansions(question: str) -> tuple[str, ...]:
-    """Runs of topic words for situations the question describes (lexicon.CONCEPTS)."""
-    return tuple(run for _, topic in situations(question) for run in topic)
-
-
 _KIND_CUES = {kind: _alternation(list(cues)) for kind, cues in lexicon.QUESTION_KINDS.items()}
 
 
@@ -121,12 +116,23 @@ def kinds(text: str) -> frozenset[str]:
     return frozenset(kind for kind, cue in _KIND_CUES.items() if cue.search(prepared) or cue.search(folded))
 
 
+_EMERGENCY_CUES = {kind: _alternation(list(words)) for kind, words in lexicon.EMERGENCY_WORDS.items()}
+
+
+@lru_cache(maxsize=4096)
+def emergencies(question: str) -> frozenset[str]:
+    """Emergency kinds (labels.md) the question describes as happening (lexicon.EMERGENCY_WORDS)."""
+    prepared = _prepare(question)
+    return frozenset(kind for kind, cue in _EMERGENCY_CUES.items() if cue.search(prepared))
+
+
 def _domain_words() -> frozenset[str]:
     words: set[str] = set()
     for text in (*(group[0] for group in lexicon.SYNONYM_GROUPS), *lexicon.ENGLISH.values(),
                  *lexicon.CONCEPTS.values(), *lexicon.TYPOS.values()):
         words.update(run for run in normalise(text) if len(run) >= 2 and _IS_CJK.match(run))
-    return frozenset(words)
+    # Interrogatives (多少, 时间, 哪里) are in every kind of handbook's questions, not a topic.
+    return frozenset(words - lexicon.QUESTION_WORDS - {"怎么"})
 
 
 # Words of the property-management domain (what the lexicon maps to), in their folded form:

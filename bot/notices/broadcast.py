@@ -54,11 +54,12 @@ class SendError(Exception):
 
 
 class RetryLater(SendError):
-    """The server said 429: wait ``seconds`` and try again."""
+    """Not delivered, try again after ``seconds``: a 429 (``everyone``: all broadcasting waits) or a local hitch."""
 
-    def __init__(self, seconds: float) -> None:
-        super().__init__(f"rate limited, retry after {seconds:g}s")
+    def __init__(self, seconds: float, *, everyone: bool = True) -> None:
+        super().__init__(f"rate limited, retry after {seconds:g}s" if everyone else "not sent, retrying")
         self.seconds = seconds
+        self.everyone = everyone
 
 
 class ChatGone(SendError):
@@ -355,7 +356,10 @@ class Broadcaster:
                     if cancelled:
                         return  # the finally below re-raises the cancellation
                     retries += 1
-                    self._limiter.pause_broadcasts(error.seconds)
+                    if error.everyone:
+                        self._limiter.pause_broadcasts(error.seconds)
+                    else:
+                        await asyncio.sleep(error.seconds)
                     continue
                 self._record(writer, target, request, error)
                 if error is None and pin and not cancelled:

@@ -207,6 +207,7 @@ def _send(args: argparse.Namespace, store: NoticeStore, templates: NoticeTemplat
 
 async def _deliver_here(store: NoticeStore, templates: NoticeTemplates, config: Any) -> dict[str, int]:
     from telegram import Bot
+    from telegram.request import HTTPXRequest
 
     from bot.notices.broadcast import Broadcaster, SendLimiter, summarise
     from bot.notices.schedule import NoticeRunner
@@ -216,7 +217,9 @@ async def _deliver_here(store: NoticeStore, templates: NoticeTemplates, config: 
     if not token:
         raise UsageError("--deliver needs TELEGRAM_BOT_TOKEN (the notice is stored; the running desk will send it)")
     base_url = getattr(getattr(config, "telegram", None), "base_url", None)
-    bot = Bot(token, **({"base_url": base_url} if base_url else {}))
+    # One connection per broadcast worker: PTB's default single connection would make the
+    # workers queue for it and time out, and a timed-out request's outcome is unknown.
+    bot = Bot(token, request=HTTPXRequest(connection_pool_size=16), **({"base_url": base_url} if base_url else {}))
     async with bot:
         runner = NoticeRunner(store, templates, Broadcaster(store, TelegramNoticeSender(bot), SendLimiter()))
         reports = await runner.run_due(datetime.now(UTC))

@@ -30,7 +30,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatType
-from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError
+from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError, TimedOut
 from telegram.ext import (
     Application,
     ApplicationHandlerStop,
@@ -70,7 +70,8 @@ MESSAGE_ENDPOINTS = frozenset({
     "sendSticker", "sendVideoNote", "sendLocation", "sendContact", "sendMediaGroup", "copyMessage",
     "forwardMessage",
 })
-DRAFT_TTL = timedelta(hours=6)  # a dialogue left this long is forgotten
+DRAFT_TTL = timedelta(hours=6)
+POOL_RETRY_SECONDS = 0.05  # no free HTTP connection: the request never left, try again shortly  # a dialogue left this long is forgotten
 GROUP_TYPES = (ChatType.GROUP, ChatType.SUPERGROUP)
 
 
@@ -111,6 +112,10 @@ class TelegramNoticeSender:
             if "chat not found" in exc.message.lower():
                 raise ChatGone(exc.message[:200]) from None
             raise SendFailed(exc.message[:200]) from None
+        except TimedOut as exc:
+            if "pool timeout" in exc.message.lower():  # PTB: "Request was *not* sent": safe to retry
+                raise RetryLater(POOL_RETRY_SECONDS, everyone=False) from None
+            raise  # timed out on the wire: may have arrived, the broadcaster records "unknown"
         return str(message.message_id)
 
     async def pin(self, chat_id: str, message_id: str) -> None:
@@ -299,12 +304,11 @@ class NoticesFrontend:
             return
         status = change.new_chat_member.status
         gone = status in (ChatMember.LEFT, ChatMember.BANNED)
+        # Private chats (a resident blocking the bot) are the desk's business, not ours.
         if change.chat.type in GROUP_TYPES or change.chat.type == ChatType.CHANNEL:
             self.store.set_group_active(channel="telegram", chat_id=str(change.chat.id), active=not gone,
                                         reason="bot removed" if status == ChatMember.LEFT else "bot kicked",
                                         now=self._clock())
-        elif gone:  # a resident blocked the bot
-            self.store.deactivate_chat("telegram", str(change.chat.id), reason="blocked", now=self._clock())
 
     async def on_migrate(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A registered group became a supergroup: follow it to its new id."""

@@ -132,6 +132,20 @@ def test_legacy_database_gets_its_missing_tables(bare: Engine) -> None:
     assert dbcli.schema_differences(bare) == []
 
 
+def test_legacy_database_gets_the_indexes_added_since(bare: Engine) -> None:
+    target_metadata().create_all(bare)
+    with bare.begin() as conn:
+        conn.execute(text("DROP INDEX ix_ticket_queue"))
+    add_resident_and_ticket(bare)
+
+    result = dbcli.upgrade(bare)
+
+    assert result.stamped_legacy and result.created_tables == ("ix_ticket_queue",)
+    assert "created what it lacked: ix_ticket_queue" in result.describe()
+    assert stored_codes(bare) == ["R-20261123-0001"]
+    assert dbcli.schema_differences(bare) == []
+
+
 def test_downgrade_to_base_and_back(bare: Engine) -> None:
     from alembic import command
 
@@ -315,8 +329,9 @@ def test_regenerated_initial_revision_creates_the_code_tables(scratch_migrations
     assert dbcli.schema_differences(bare) == []
 
 
-def test_cli_on_a_database_from_a_newer_desk(bare: Engine, database: tuple[str, str | None],
-                                             capsys: pytest.CaptureFixture) -> None:
+def test_cli_on_a_database_from_a_newer_desk(
+    bare: Engine, database: tuple[str, str | None], capsys: pytest.CaptureFixture
+) -> None:
     dbcli.upgrade(bare)
     with bare.begin() as conn:
         conn.execute(text("UPDATE alembic_version SET version_num = 'f00d'"))

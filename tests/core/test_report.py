@@ -44,6 +44,7 @@ def add(
     followed_up: bool = False,
     rating: int | None = None,
     respond_due_after: int | None = None,
+    resolve_due_after: int | None = None,
 ) -> None:
     """One ticket; durations are minutes after ``opened``."""
     minutes = lambda m: None if m is None else opened + timedelta(minutes=m)
@@ -63,6 +64,7 @@ def add(
             followed_up_at=minutes(2000) if followed_up else None,
             rating=rating,
             respond_due=minutes(respond_due_after),
+            resolve_due=minutes(resolve_due_after),
             is_open=not final,
             closed_at=minutes(3000) if final else None,
         )
@@ -70,7 +72,7 @@ def add(
 
 
 @pytest.fixture
-def resident(engine: Engine) -> Resident:
+def owner(engine: Engine) -> Resident:
     with Session(engine, expire_on_commit=False) as session:
         row = Resident(channel="test", chat_id="1", name="业主", created_at=NOW)
         session.add(row)
@@ -79,12 +81,12 @@ def resident(engine: Engine) -> Resident:
 
 
 @pytest.fixture
-def november(engine: Engine, resident: Resident) -> Engine:
+def november(engine: Engine, owner: Resident) -> Engine:
     """A month of tickets whose figures are worked out by hand below."""
     with Session(engine) as s:
         add(
             s,
-            resident,
+            owner,
             kind="repair",
             status="archived",
             opened=local(3),
@@ -97,7 +99,7 @@ def november(engine: Engine, resident: Resident) -> Engine:
         )
         add(
             s,
-            resident,
+            owner,
             kind="repair",
             status="completed",
             opened=local(4),
@@ -108,7 +110,7 @@ def november(engine: Engine, resident: Resident) -> Engine:
         )
         add(
             s,
-            resident,
+            owner,
             kind="repair",
             status="reported",
             opened=local(5),
@@ -118,7 +120,7 @@ def november(engine: Engine, resident: Resident) -> Engine:
         )  # never responded: overdue
         add(
             s,
-            resident,
+            owner,
             kind="complaint",
             status="followed_up",
             opened=local(6),
@@ -131,7 +133,7 @@ def november(engine: Engine, resident: Resident) -> Engine:
         )
         add(
             s,
-            resident,
+            owner,
             kind="emergency",
             status="archived",
             opened=local(7),
@@ -141,21 +143,22 @@ def november(engine: Engine, resident: Resident) -> Engine:
             followed_up=True,
             rating=4,
         )
-        add(s, resident, kind="inquiry", status="closed", opened=local(8), building="1")
-        add(s, resident, kind="repair", status="cancelled", opened=local(9), building="1", category="漏水")
+        add(s, owner, kind="inquiry", status="closed", opened=local(8), building="1")
+        add(s, owner, kind="repair", status="cancelled", opened=local(9), building="1", category="漏水")
         # The period's edges are Shanghai midnights, not UTC ones.
-        add(s, resident, kind="repair", status="reported", opened=local(31, 23, 59, month=10), building="1")
-        add(s, resident, kind="repair", status="reported", opened=local(1, 0, 1), building="3")
+        add(s, owner, kind="repair", status="reported", opened=local(31, 23, 59, month=10), building="1")
+        add(s, owner, kind="repair", status="reported", opened=local(1, 0, 1), building="3")
         add(
             s,
-            resident,
+            owner,
             kind="repair",
             status="reported",
             opened=local(30, 23, 59),
             building="10",
             category="门禁",
+            resolve_due_after=4 * 24 * 60,  # still ahead at NOW: not yet due for handling
         )
-        add(s, resident, kind="repair", status="reported", opened=local(1, 0, 0, month=12), building="1")
+        add(s, owner, kind="repair", status="reported", opened=local(1, 0, 0, month=12), building="1")
         s.commit()
     return engine
 
@@ -164,12 +167,11 @@ def test_targets_are_computed_from_ticket_statuses(november: Engine) -> None:
     r = build_report(november, NOVEMBER, now=NOW, community="翠湖花园")
 
     assert (r.total.received, r.total.handled, r.total.cancelled, r.total.open) == (8, 5, 1, 5)
-    assert (r.total.handling.numerator, r.total.handling.denominator) == (5, 8)
+    assert r.total.not_yet_due == 1  # the door-card repair's deadline is still ahead
+    assert (r.total.handling.numerator, r.total.handling.denominator) == (5, 7)
     assert r.total.handling.met is False
-    assert (r.total.follow_up.numerator, r.total.follow_up.denominator) == (
-        3,
-        4,
-    )  # the completed repair not yet
+    follow_up = r.total.follow_up  # the completed repair is not followed up yet
+    assert (follow_up.numerator, follow_up.denominator) == (3, 4)
     assert (r.total.satisfaction.numerator, r.total.satisfaction.denominator) == (2, 3)
     assert r.total.mean_rating == pytest.approx(3.67)
     assert r.total.overdue == 1
@@ -258,7 +260,14 @@ def test_json_shape(november: Engine) -> None:
         "target": 0.95,
         "met": False,
     }
-    assert data["tickets"] == {"received": 8, "handled": 5, "open": 5, "cancelled": 1, "overdue": 1}
+    assert data["tickets"] == {
+        "received": 8,
+        "handled": 5,
+        "not_yet_due": 1,
+        "open": 5,
+        "cancelled": 1,
+        "overdue": 1,
+    }
     assert data["satisfaction"] == {"ratings": 3, "satisfied": 2, "mean": 3.67}
     assert data["top_categories"]["repair"][0] == {"category": "漏水", "count": 2}
     first_kind = data["by_kind"][0]
@@ -267,6 +276,7 @@ def test_json_shape(november: Engine) -> None:
         "building": "1",
         "received": 3,
         "handled": 3,
+        "not_yet_due": 0,
         "open": 1,
         "cancelled": 1,
         "overdue": 0,
@@ -283,7 +293,8 @@ def test_csv_is_long_format(november: Engine) -> None:
 
     assert rows[0] == ["section", "key", "metric", "value"]
     cells = {(s, k, m): v for s, k, m, v in rows[1:]}
-    assert cells[("target", "handling_rate", "value")] == "0.625"
+    assert cells[("target", "handling_rate", "value")] == "0.7143"
+    assert cells[("building", "10", "handling_rate")] == ""  # its only ticket is not yet due
     assert cells[("target", "handling_rate", "met")] == "false"
     assert cells[("category", "repair/漏水", "count")] == "2"
     assert cells[("building", "10", "received")] == "1"
@@ -295,7 +306,7 @@ def test_text_marks_each_target(november: Engine) -> None:
     text = report.render_text(build_report(november, NOVEMBER, now=NOW, community="翠湖花园"))
 
     assert "翠湖花园" in text
-    assert "处理率 handling rate" in text and "62.5%" in text and "未达标 NOT MET" in text
+    assert "处理率 handling rate" in text and "71.4%" in text and "未达标 NOT MET" in text
     assert "top 报修 repair: 漏水 2" in text
 
 
@@ -331,7 +342,7 @@ def test_cli_json(november: Engine, database: tuple[str, str | None], capsys: py
     assert code == 0, err
     data = json.loads(out)
     assert data["community"] == "翠湖花园"
-    assert data["tickets"]["received"] == 8 and data["targets"]["handling_rate"]["value"] == 0.625
+    assert data["tickets"]["received"] == 8 and data["targets"]["handling_rate"]["value"] == 0.7143
 
 
 def test_cli_single_day(
@@ -417,3 +428,32 @@ def test_cli_reads_while_the_desk_holds_the_sqlite_write_lock(
 
     assert code == 0, err
     assert json.loads(out)["satisfaction"]["mean"] == 3.67  # the committed ratings, not the pending ones
+
+
+def test_figures_of_tickets_worked_through_the_real_desk(desk, resident, neighbour, engineer, clock) -> None:
+    """The report's reading of statuses and time stamps matches what the desk writes."""
+    repair = "R-20261123-0001"
+    resident.send("卫生间下水道堵了")
+    neighbour.send("楼下的狗每天叫个不停")  # a complaint, left open
+    clock.advance(minutes=20)
+    engineer.press(f"grab:{repair}")  # dispatched to himself and accepted: the first staff action
+    clock.advance(minutes=120)
+    engineer.send(f"/done {repair} 疏通完毕")
+    resident.press(f"rate:{repair}:5")  # a good rating is the 回访 and archives the ticket
+
+    today = Period(date(2026, 11, 23), date(2026, 11, 23), SHANGHAI)
+    r = build_report(desk.store.engine, today, now=clock.now)
+
+    assert desk.store.ticket(repair).status == "archived"
+    assert (r.total.received, r.total.handled, r.total.open, r.total.not_yet_due) == (2, 1, 1, 1)
+    assert (r.total.handling.numerator, r.total.handling.denominator) == (1, 1)  # the complaint has 3 days
+    assert (r.total.follow_up.numerator, r.total.follow_up.denominator) == (1, 1)
+    assert (r.total.satisfaction.numerator, r.total.satisfaction.denominator, r.total.mean_rating) == (
+        1,
+        1,
+        5.0,
+    )
+    assert r.response_by_kind["repair"] == Durations(1, 20, 20)
+    assert r.resolution_by_kind["repair"] == Durations(1, 140, 140)
+    assert list(r.by_building) == ["3", "5"]  # the flats 3栋2单元501 and 5-1-802
+    assert sum(n for _, n in r.top_categories["complaint"]) == 1

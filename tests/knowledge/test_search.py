@@ -6,9 +6,9 @@ import dataclasses
 
 import pytest
 
-from knowledge import Answer, Handbook, lexicon, load_handbook
+from knowledge import EMERGENCY_KINDS, Answer, Handbook, lexicon, load_handbook
 from knowledge.search import DEFAULT_TUNING, Matcher
-from knowledge.text import kinds, normalise, situations
+from knowledge.text import DOMAIN_WORDS, emergencies, kinds, normalise, situations
 from tests.knowledge.conftest import WriteHandbook
 
 ANSWERED = {
@@ -266,3 +266,60 @@ def test_english_glossary_has_no_dead_entries() -> None:
     """A word that is both a stopword and glossed would silently never be glossed."""
     assert not set(lexicon.ENGLISH) & lexicon.ENGLISH_STOPWORDS
     assert all(key == key.lower().strip() for key in lexicon.ENGLISH)
+
+
+def test_a_domain_word_the_handbook_never_uses_is_a_missing_topic(unseen: Handbook) -> None:
+    """燃气 is property vocabulary; a handbook that never mentions it cannot answer a gas question."""
+    assert {"燃气", "游泳池", "快递"} <= DOMAIN_WORDS
+    assert not {"多少", "时间", "哪里", "怎么"} & DOMAIN_WORDS   # interrogatives are no topic
+    lenient = Matcher(unseen.entries, dataclasses.replace(DEFAULT_TUNING, unknown_domain_weight=0.0))
+    question = "燃气怎么开户"
+    assert unseen._matcher.confidence(unseen._matcher.scores(question)) < lenient.confidence(lenient.scores(question))
+    assert unseen.answer(question) is None
+
+
+def test_a_described_emergency_reaches_the_entry_tagged_for_it(write_handbook: WriteHandbook) -> None:
+    """The emergency:KIND tag, not the title's words, says which entry handles a burst pipe."""
+    folder = write_handbook({"应急.md": (
+        "# 应急\n\n## 应急处置一\n标签: emergency:flood\n\n先关闭户内总阀,断开电源,拨打值班电话 6688 1234。\n\n"
+        "## 应急处置二\n标签: emergency:fire\n\n立即拨打119,用湿毛巾捂住口鼻,走楼梯撤离。\n\n"
+        "## 物业费怎么交?\n\n在服务中心或物业App缴纳。\n\n"
+        "## 装修时间\n\n工作日 8:00-12:00、14:00-18:00 可以施工。\n"
+    )})
+    handbook = load_handbook(folder)
+    question = "楼上水管爆了 水一直往下流"
+    assert lexicon.EMERGENCY_WORDS.keys() == set(EMERGENCY_KINDS)
+    ranked = handbook._matcher.scores(question)
+    assert ranked and ranked[0][1].title == "应急处置一"
+    untagged = Matcher(handbook.entries, dataclasses.replace(DEFAULT_TUNING, emergency_weight=0.0))
+    plain = {entry.title: score for score, entry in untagged.scores(question)}
+    assert ranked[0][0] > plain.get("应急处置一", 0.0) + 0.05
+    assert handbook._matcher.scores("厨房油锅烧起来了")[0][1].title == "应急处置二"
+    # A handbook this small has few known words, so it declines rather than guess; the desk's
+    # emergency path (Handbook.emergency_guidance) does not depend on matching.
+    assert handbook.emergency_guidance("flood") is not None
+
+
+@pytest.mark.parametrize(("question", "expected"), [
+    ("楼上水管爆了 水一直往下流", {"flood"}),
+    ("我妈被关电梯里了", {"elevator"}),
+    ("There's smoke coming from the flat next door", {"fire"}),     # smoke → 冒烟
+    ("整栋楼突然停电了", {"outage"}),
+    ("家里烟感做饭老是响 能拆吗", set()),      # a smoke detector question is no fire
+    ("车库道闸坏了车出不去", set()),            # stuck at a barrier is no lift emergency
+    ("整栋楼都是装修声", set()),
+    ("明天停水吗", set()),                      # a planned cut is an inquiry (labels.md)
+])
+def test_emergencies_are_read_precisely(question: str, expected: set[str]) -> None:
+    assert emergencies(question) == expected
+
+
+@pytest.mark.parametrize("text", ["", "   ", "\x00\ud800\ufeff", "🔥🔥🔥", "漏" * 5000, "a" * 5000, "!flood 火灾"])
+def test_question_readers_survive_hostile_text(unseen: Handbook, text: str) -> None:
+    """Empty, control, surrogate, emoji and huge text: no exception, and no emergency pseudo-term leaks in."""
+    assert isinstance(situations(text), tuple)
+    assert isinstance(kinds(text), frozenset)
+    assert emergencies(text) <= set(EMERGENCY_KINDS)
+    assert not any(t.startswith("!") for run in normalise(text) for t in run.split())
+    found = unseen.answer(text)
+    assert found is None or 0.0 < found.score <= 1.0

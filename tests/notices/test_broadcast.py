@@ -200,3 +200,76 @@ async def test_a_second_broadcaster_on_the_same_notice_sends_nothing_twice(
     )
     assert received(emulator, groups) == [1] * 60
 
+
+
+async def test_a_bot_with_too_few_connections_still_delivers_each_once_and_nothing_unknown(
+        emulator: BotApiEmulator, store: NoticeStore, templates: NoticeTemplates, limits: SendLimits) -> None:
+    """PTB raises TimedOut("Pool timeout … not sent") when no connection frees up: retried, not "unknown"."""
+    from telegram.request import HTTPXRequest
+
+    from tests.support.bot_api import TOKEN
+
+    groups = add_groups(emulator, store, 40)
+    notice = sending_notice(store, templates)
+    bot = Bot(TOKEN, base_url=emulator.base_url, request=HTTPXRequest(connection_pool_size=1, pool_timeout=0.001))
+    async with bot:
+        report = await Broadcaster(store, TelegramNoticeSender(bot), SendLimiter(limits), concurrency=8,
+                                   max_retries=1000).deliver(notice.id, notice.text)
+    assert received(emulator, groups) == [1] * 40
+    assert (report.sent, report.unknown, report.failed) == (40, 0, 0)
+
+
+KILLABLE_DESK = """
+import asyncio, os, sys
+os.environ["PTB_TIMEDELTA"] = "1"
+from telegram import Bot
+from telegram.request import HTTPXRequest
+import bot.models, bot.notices.models
+from bot.db import make_engine
+from bot.notices.broadcast import Broadcaster, SendLimiter, SendLimits
+from bot.notices.store import NoticeStore
+from bot.notices.telegram import TelegramNoticeSender
+
+url, schema, base_url, token, notice_id, text = sys.argv[1:]
+async def main():
+    store = NoticeStore(make_engine(url, search_path=schema or None))
+    bot = Bot(token, base_url=base_url, request=HTTPXRequest(connection_pool_size=16))
+    async with bot:
+        await Broadcaster(store, TelegramNoticeSender(bot), SendLimiter(SendLimits().scaled(10))).deliver(
+            int(notice_id), text)
+asyncio.run(main())
+"""
+
+
+async def test_a_desk_killed_with_sigkill_mid_broadcast_never_sends_twice_and_reports_what_it_cannot_know(
+        emulator: BotApiEmulator, api_bot: Bot, store: NoticeStore, templates: NoticeTemplates,
+        limits: SendLimits, engine, database) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    from tests.conftest import REPO
+    from tests.support.bot_api import TOKEN
+
+    emulator.limits = scaled_emulator_limits()
+    groups = add_groups(emulator, store, 500)
+    notice = sending_notice(store, templates)
+    url, schema = database
+    desk = subprocess.Popen([sys.executable, "-c", KILLABLE_DESK, url, schema or "", emulator.base_url, TOKEN,
+                             str(notice.id), notice.text], cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)})
+    try:
+        await emulator.wait_for(lambda: sum(received(emulator, groups)) >= 150, timeout=30)
+    finally:
+        desk.send_signal(signal.SIGKILL)  # no cleanup, no finally blocks: power cut
+        desk.wait(timeout=10)
+    assert sum(received(emulator, groups)) < 500
+
+    report = await Broadcaster(NoticeStore(engine), TelegramNoticeSender(api_bot), SendLimiter(limits)).deliver(
+        notice.id, notice.text)
+    counts = dict(zip(map(str, groups), received(emulator, groups)))
+    assert max(counts.values()) == 1  # never twice
+    unknown = {p.chat_id for p in report.problems}
+    assert all(counts[chat] == 1 for chat in counts if chat not in unknown)  # everyone else exactly once
+    assert report.sent + report.unknown == 500 and report.pending == 0
+    assert report.unknown <= 8  # at most the requests that were on the wire (the default concurrency)

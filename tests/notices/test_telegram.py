@@ -109,6 +109,12 @@ async def test_a_group_that_removes_the_bot_becomes_inactive(desk: Desk) -> None
         "new_chat_member": {"status": "kicked", "user": bot_user, "until_date": 0}}})
     await desk.api.wait_for(lambda: not desk.store.groups()[0].active)
     assert desk.store.groups()[0].inactive_reason == "bot kicked"
+    desk.api.push_update({"my_chat_member": {  # added back: the registration holds again
+        "chat": chat, "from": desk.staff, "date": 2,
+        "old_chat_member": {"status": "kicked", "user": bot_user, "until_date": 0},
+        "new_chat_member": {"status": "member", "user": bot_user}}})
+    await desk.api.wait_for(lambda: desk.store.groups()[0].active)
+    assert desk.store.groups()[0].buildings == ("5",)
 
 
 async def test_one_command_notice_preview_confirm_deliver_and_report(desk: Desk) -> None:

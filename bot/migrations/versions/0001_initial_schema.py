@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 23:43:25.084453
+Create Date: 2026-11-24 00:11:26.310044
 """
 from __future__ import annotations
 
@@ -269,6 +269,7 @@ def upgrade() -> None:
     with op.batch_alter_table('ticket', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_ticket_is_open'), ['is_open'], unique=False)
         batch_op.create_index(batch_op.f('ix_ticket_kind'), ['kind'], unique=False)
+        batch_op.create_index('ix_ticket_kind_open', ['kind', 'is_open'], unique=False)
         batch_op.create_index(batch_op.f('ix_ticket_opened_at'), ['opened_at'], unique=False)
         batch_op.create_index('ix_ticket_queue', ['is_open', 'priority_rank', 'respond_due', 'id'], unique=False)
         batch_op.create_index(batch_op.f('ix_ticket_resident_id'), ['resident_id'], unique=False)
@@ -340,6 +341,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_ticket_resident_id'))
         batch_op.drop_index('ix_ticket_queue')
         batch_op.drop_index(batch_op.f('ix_ticket_opened_at'))
+        batch_op.drop_index('ix_ticket_kind_open')
         batch_op.drop_index(batch_op.f('ix_ticket_kind'))
         batch_op.drop_index(batch_op.f('ix_ticket_is_open'))
 
