@@ -66,7 +66,7 @@ class UpgradeResult:
     before: str | None
     after: str | None
     stamped_legacy: bool = False
-    created_tables: tuple[str, ...] = ()
+    created: tuple[str, ...] = ()
 
     def describe(self) -> str:
         if self.stamped_legacy:
@@ -74,8 +74,8 @@ class UpgradeResult:
                 f"existing database without migration history stamped as {INITIAL_REVISION}, "
                 f"then upgraded to {self.after}"
             )
-            if self.created_tables:
-                text_ += f"; created what it lacked: {', '.join(self.created_tables)}"
+            if self.created:
+                text_ += f"; created what it lacked: {', '.join(self.created)}"
             return text_
         if self.before == self.after:
             return f"already up to date at {self.after}"
@@ -111,7 +111,7 @@ def upgrade(engine: Engine, revision: str = "head") -> UpgradeResult:
         if legacy and revision == "head":
             created = _add_what_is_missing(connection, metadata)
         after = current_revision(connection)
-    return UpgradeResult(before, after, stamped_legacy=legacy, created_tables=tuple(created))
+    return UpgradeResult(before, after, stamped_legacy=legacy, created=tuple(created))
 
 
 def _add_what_is_missing(connection: Connection, metadata: MetaData) -> list[str]:

@@ -112,7 +112,7 @@ def test_database_made_by_create_all_is_stamped_not_dropped(bare: Engine) -> Non
     result = dbcli.upgrade(bare)
 
     assert result.stamped_legacy and result.before is None and result.after == dbcli.head_revision()
-    assert result.created_tables == ()
+    assert result.created == ()
     assert stored_codes(bare) == ["R-20261123-0001"]
     assert dbcli.schema_differences(bare) == []
 
@@ -126,8 +126,8 @@ def test_legacy_database_gets_its_missing_tables(bare: Engine) -> None:
     result = dbcli.upgrade(bare)
 
     assert result.stamped_legacy
-    assert "notice" in result.created_tables and "telegram_topic" in result.created_tables
-    assert "ticket" not in result.created_tables
+    assert "notice" in result.created and "telegram_topic" in result.created
+    assert "ticket" not in result.created
     assert stored_codes(bare) == ["R-20261123-0001"]
     assert dbcli.schema_differences(bare) == []
 
@@ -140,7 +140,7 @@ def test_legacy_database_gets_the_indexes_added_since(bare: Engine) -> None:
 
     result = dbcli.upgrade(bare)
 
-    assert result.stamped_legacy and result.created_tables == ("ix_ticket_queue",)
+    assert result.stamped_legacy and result.created == ("ix_ticket_queue",)
     assert "created what it lacked: ix_ticket_queue" in result.describe()
     assert stored_codes(bare) == ["R-20261123-0001"]
     assert dbcli.schema_differences(bare) == []
