@@ -57,7 +57,8 @@ def serve_emulator(conn: Connection, per_second: int, per_group_per_minute: int,
         conn.recv()  # "stop"
 
 
-async def one_run(n: int, scale: float, db_url: str, schema: str | None) -> tuple[float, int, int]:
+async def one_run(n: int, scale: float, db_url: str, schema: str | None,
+                  concurrency: int = 8) -> tuple[float, int, float]:
     """(seconds, 429s answered, the desk's CPU seconds) for one notice to n fresh groups."""
     engine = make_engine(db_url, search_path=schema)
     SQLModel.metadata.create_all(engine)
@@ -79,9 +80,9 @@ async def one_run(n: int, scale: float, db_url: str, schema: str | None) -> tupl
                     templates=NoticeTemplates())
         notice = store.create_notice(c, created_by="bench", report_to="", now=now)
         store.claim_notice(notice.id, now=now)
-        bot = Bot(TOKEN, base_url=base_url, request=HTTPXRequest(connection_pool_size=64))
+        bot = Bot(TOKEN, base_url=base_url, request=HTTPXRequest(connection_pool_size=concurrency + 2))
         async with bot:
-            broadcaster = Broadcaster(store, TelegramNoticeSender(bot), SendLimiter(limits), concurrency=8)
+            broadcaster = Broadcaster(store, TelegramNoticeSender(bot), SendLimiter(limits), concurrency=concurrency)
             started, cpu = time.perf_counter(), time.process_time()
             report = await broadcaster.deliver(notice.id, c.text)
             elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
@@ -103,6 +104,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--groups", type=int, help="N (default 1,000 × scale)")
     parser.add_argument("--runs", type=int, default=1, help="repeat and report the median (default 1)")
     parser.add_argument("--db", help="database URL (default: a SQLite file in a temporary folder)")
+    parser.add_argument("--concurrency", type=int, default=8, help="broadcast workers (default 8, the desk's)")
     args = parser.parse_args(argv)
     n = args.groups or int(1000 * args.scale)
     per_second = SendLimits().scaled(args.scale).per_second
@@ -120,7 +122,7 @@ def main(argv: list[str] | None = None) -> int:
                 with admin.begin() as conn:
                     conn.execute(text(f'CREATE SCHEMA "{schema}"'))
             try:
-                elapsed, throttled, cpu = asyncio.run(one_run(n, args.scale, url, schema))
+                elapsed, throttled, cpu = asyncio.run(one_run(n, args.scale, url, schema, args.concurrency))
             finally:
                 if schema:
                     with admin.begin() as conn:

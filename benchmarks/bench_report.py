@@ -92,8 +92,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     # The queries run side by side on three connections; on a shared machine the wall clock
     # includes waiting for a CPU. On SQLite all the work is in this process's CPU time.
+    where = "all the work" if schema is None else "not the server's work"
     print(
-        f"  CPU time of this process (all threads): median {statistics.median(cpu_times):.2f} s; "
+        f"  CPU time of this process (all threads; {where}): median {statistics.median(cpu_times):.2f} s; "
         f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs"
     )
     return 0 if ok == "OK" else 1

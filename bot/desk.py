@@ -12,7 +12,7 @@ import logging
 import re
 import traceback
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -52,7 +52,7 @@ from bot.messages import (
     ticket_room,
 )
 from bot.models import EventKind, Priority, Resident, Staff, Ticket, TicketKind
-from bot.render import Templates
+from bot.render import Templates, plain_markdown
 from bot.store import DialogueState, TicketStore, Work
 from bot.workflow import (
     DONE,
@@ -72,6 +72,8 @@ from knowledge import Handbook, fill_placeholders
 logger = logging.getLogger(__name__)
 
 DESK = "desk"  # actor name of the desk itself in the audit trail
+STAFF_DIALOGUE = "staff-dialogue"  # Dialogue.channel of a staff member's own pending question
+FINISHING_PHOTO_WITHIN = timedelta(hours=2)  # a photo this soon after 完成 is the finishing photo
 RENOVATION_DOCS_QUESTION = "装修申请要带哪些资料"
 DUPLICATE_EMERGENCY_WINDOW = timedelta(minutes=30)
 CAPTION_BELONGS_WITHIN = timedelta(minutes=10)  # a captioned photo this soon after a report belongs to it
@@ -116,6 +118,7 @@ class ServiceDesk:
         self._unsure_below = unsure_below
         self._facts = config.community.placeholders()
         self._staff_ids = frozenset(s.telegram_id for s in config.staff if s.telegram_id)
+        self._handbook_texts: dict[str, str] = {}
         store.sync_staff(config.staff)
 
     @property
@@ -128,6 +131,8 @@ class ServiceDesk:
     def handle(self, msg: Inbound) -> list[Outbound]:
         """Store ``msg``, act on it and return what to deliver; never raises for bad input."""
         try:
+            if msg.edited:
+                return self._edited(msg)
             with self._store.work() as w:
                 # Stored before anything is acted on; one chat's messages one at a time, so its
                 # dialogue state stays whole when several workers handle messages at once.
@@ -148,6 +153,37 @@ class ServiceDesk:
         except Exception as exc:  # noqa: BLE001 - the resident gets an apology, never a traceback
             _log_failure(msg, exc)
         return self._apologise(msg)
+
+    def _edited(self, msg: Inbound) -> list[Outbound]:
+        """Record an edit beside the original and note it on the original's ticket; nothing else.
+
+        No new ticket and no second classification: the edit only tells staff what the
+        resident changed. The same edit delivered again is a no-op.
+        """
+        with self._store.work() as w:
+            row_id = w.claim_edit(msg)
+            if row_id is None:
+                logger.info("duplicate delivery of an edit of %s/%s ignored", msg.chat.channel, msg.message_id)
+                return []
+            original = w.original_of(msg)
+            if msg.chat.channel == STAFF_CHANNEL or msg.sender_id in self._staff_ids or original is None \
+                    or not original.ticket_code:
+                return []  # staff edits are not passed on; an edit of a message about no ticket changes nothing
+            ticket = w.ticket(original.ticket_code)
+            resident = w.resident(msg.chat)
+            if ticket is None or resident is None or ticket.resident_id != resident.id:
+                return []
+            text = clean_text(msg.text)
+            w.add_event(ticket, at=msg.received_at, actor=f"resident:{resident.id}", kind=EventKind.EDITED,
+                        text=text)
+            w.set_inbound_ticket(row_id, ticket.code)
+            out: list[Outbound] = []
+            if ticket.agent_id is not None and ticket.is_open:
+                out.append(Outbound(ticket_room(ticket.code), self._t.staff(
+                    "relay_edit", t=ticket, resident=resident, before=clean_text(original.text), text=text,
+                ), ticket=ticket.code))
+            w.record_outbound(out, at=msg.received_at, in_reply_to=row_id)
+            return out
 
     def _already_handled(self, msg: Inbound) -> bool:
         try:
@@ -181,8 +217,6 @@ class ServiceDesk:
             self._staff_turn(t, staff)
         elif t.msg.chat.channel == STAFF_CHANNEL:
             logger.info("message in a staff room from unknown sender ignored")
-        elif t.msg.edited:
-            pass  # an edit of a message already acted on: no second effect
         else:
             self._resident_turn(t)
 
@@ -214,8 +248,13 @@ class ServiceDesk:
     # shared helpers
     # ======================================================================================
     def _fill(self, text: str) -> str:
-        """Handbook text with the community's {{key}} placeholders filled in."""
-        return fill_placeholders(text, self._facts)
+        """Handbook text for a resident: {{key}} placeholders filled, Markdown made plain text (cached)."""
+        plain = self._handbook_texts.get(text)
+        if plain is None:
+            plain = plain_markdown(fill_placeholders(text, self._facts))
+            if len(self._handbook_texts) < 4096:  # the handbook is finite; a bound all the same
+                self._handbook_texts[text] = plain
+        return plain
 
     def _on_duty(self, w: Work) -> list[StaffMember]:
         """Staff on duty, from the configuration (the staff table mirrors it)."""
@@ -454,7 +493,7 @@ class _ResidentTurn:
 
     def is_emergency(self, text: str) -> bool:
         """A confident emergency, which interrupts any pending question (a date or number never does)."""
-        if not text or is_data_answer(text):
+        if not text or is_data(text):
             return False
         c = self.d._classify(text)
         return c.intent == Intent.EMERGENCY and c.confidence >= self.d._unsure_below
@@ -618,6 +657,9 @@ class _ResidentTurn:
 
     # -- routing by intent ------------------------------------------------------------------
     def route(self, text: str, c: Classification, *, attachments: list[dict]) -> None:
+        if c.intent == Intent.EMERGENCY and is_data(text):
+            # A flat number or a date alone is not an alarm, whatever the classifier made of the digits.
+            c = Classification(intent=Intent.OTHER, confidence=c.confidence)
         if c.intent == Intent.EMERGENCY and c.confidence >= self.d._unsure_below:
             self.emergency(text, c, attachments)
             return
@@ -668,6 +710,9 @@ class _ResidentTurn:
         self.idle()
         chosen = Classification(intent=intent, confidence=1.0,
                                 emergency=self.d._classify(text).emergency if intent == Intent.EMERGENCY else None)
+        if intent == Intent.EMERGENCY:
+            self.emergency(text, chosen, attachments)  # the resident says so: acted on, whatever the words
+            return
         self.route(text, chosen, attachments=attachments)
 
     # -- emergency --------------------------------------------------------------------------
@@ -786,7 +831,7 @@ class _ResidentTurn:
         if kind == TicketKind.REPAIR:
             self.staff(ENGINEERING_ROOM, "repair_new", t=ticket, resident=self.resident, photos=len(attachments),
                        ticket=ticket.code,
-                       buttons=((Button("我来接单", f"grab:{ticket.code}"),
+                       buttons=((Button("接单", f"grab:{ticket.code}"),
                                  Button("接管对话", f"take:{ticket.code}")),))
         else:
             self.staff(AGENTS_ROOM, "complaint_new", t=ticket, resident=self.resident, photos=len(attachments),
@@ -1109,6 +1154,14 @@ class _ResidentTurn:
                    buttons=((Button("接管对话", f"take:{ticket.code}"),),))
 
 
+def is_data(text: str) -> bool:
+    """Numbers, a date or a bare flat number: an answer or a registration, never an alarm."""
+    if is_data_answer(text):
+        return True
+    flat = parse_flat(text)
+    return flat is not None and len(text) <= len(flat.label()) + 8
+
+
 def _log_failure(msg: Inbound, exc: Exception) -> None:
     """Log a failed message with its traceback, but without database error texts above debug level.
 
@@ -1152,7 +1205,7 @@ def _att_from_dict(d: dict[str, Any]) -> Attachment:
 RATE_AFTER = frozenset({Status.COMPLETED, Status.HANDLED, Status.RESOLVED, Status.REFUNDED})
 # Steps the resident hears about (the plan's 告知业主 at each stage); the rest are internal.
 TELL_RESIDENT = frozenset({
-    Action.DISPATCH, Action.ACCEPT, Action.TRANSFER, Action.START, Action.ANALYSE, Action.PLAN,
+    Action.DISPATCH, Action.ACCEPT, Action.RETURN, Action.TRANSFER, Action.START, Action.ANALYSE, Action.PLAN,
     Action.APPROVE, Action.REVISE, Action.SIGN, Action.PASS, Action.FAIL, Action.ARRIVE, Action.REOPEN,
     Action.CANCEL, Action.CLOSE,
 })
@@ -1180,6 +1233,33 @@ class _StaffTurn:
     @property
     def actor(self) -> str:
         return f"staff:{self.staff.name}"
+
+    @property
+    def staff_chat(self) -> ChatRef:
+        """Where this staff member's own pending question is kept (rooms are shared by many)."""
+        return ChatRef(STAFF_DIALOGUE, str(self.staff.id))
+
+    def finishing_photo(self, text: str) -> bool:
+        """Attach this photo to the repair just finished, when the desk asked for one (True if so)."""
+        pending = self.w.dialogue(self.staff_chat)
+        code, asked = pending.get("photo_for"), pending.get("asked_at")
+        if pending.state != State.DONE_PHOTO or not code or not asked:
+            return False
+        self.w.set_dialogue(self.staff_chat, State.IDLE, {}, at=self.now)
+        if self.now - datetime.fromisoformat(asked) > FINISHING_PHOTO_WITHIN:
+            return False  # a photo long after: an ordinary message again
+        ticket = self.ticket(code)
+        if ticket is None:
+            return True
+        for attachment in self.t.msg.attachments:
+            self.w.add_file(ticket, attachment, by=self.actor, at=self.now)
+        if text:
+            self.w.add_event(ticket, at=self.now, actor=self.actor, kind=EventKind.NOTE, text=text)
+        self.reply("photo_added", t=ticket, photos=len(self.t.msg.attachments), ticket=ticket.code)
+        if ticket.agent_id is not None:
+            self.post(ticket_room(ticket.code), "photo_added", t=ticket, photos=len(self.t.msg.attachments),
+                      ticket=ticket.code)
+        return True
 
     def reply(self, template: str, *, buttons: tuple[tuple[Button, ...], ...] = (), ticket: str | None = None,
               **ctx: Any) -> None:
@@ -1223,6 +1303,8 @@ class _StaffTurn:
             self.on_button(msg.action)
             return
         command = parse_command(text)
+        if command is None and msg.attachments and self.finishing_photo(text):
+            return
         if command is None:
             if self.room_code and (text or msg.attachments):
                 self.send_to_resident(self.room_code, text)
@@ -1277,6 +1359,9 @@ class _StaffTurn:
             case "do":
                 code, _, step = rest.rpartition(":")
                 self.step(code, step, "")
+            case "xfer":
+                code, _, staff_id = rest.partition(":")
+                self.choose_transfer(code, staff_id)
             case _:
                 self.reply("unknown_command", name=kind)
 
@@ -1352,7 +1437,12 @@ class _StaffTurn:
         self.mark_responded(ticket)
         body = self.d._t.resident("staff_reply", resident.language, agent=self.staff.name, text=text,
                                   t=ticket, facts=self.d._facts)
-        self.t.out.append(Outbound(self.d._resident_chat(resident), body, attachments=self.t.msg.attachments,
+        attachments = self.t.msg.attachments
+        if not text and attachments:
+            # Media alone: the agent's name goes in the first file's caption, not in an empty text.
+            attachments = (replace(attachments[0], caption=body), *attachments[1:])
+            body = ""
+        self.t.out.append(Outbound(self.d._resident_chat(resident), body, attachments=attachments,
                                    ticket=ticket.code))
         if self.t.msg.chat != ticket_room(ticket.code):
             self.reply("reply_sent", t=ticket, ticket=ticket.code)
@@ -1395,11 +1485,19 @@ class _StaffTurn:
             chat = self.d._resident_chat(resident)
             if self.w.dialogue(chat).get("ticket") == ticket.code:
                 self.w.set_dialogue(chat, State.IDLE, {}, at=self.now)
-        if ticket.kind == TicketKind.INQUIRY and ticket.is_open:
+        handed_over = ticket.kind == TicketKind.INQUIRY
+        if handed_over and ticket.is_open:
             self.w.set_status(ticket, Status.CLOSED, at=self.now, actor=self.actor)
         self.w.add_event(ticket, at=self.now, actor=self.actor, kind=EventKind.HANDED_BACK)
         self.reply("closed", t=ticket, ticket=ticket.code)
-        self.tell(ticket, "handed_back")
+        # A hand-over (转人工) is a service of its own: the bot asks how it went. Other kinds are
+        # rated when their work is finished, not when the chat goes back to the bot.
+        rate = handed_over and ticket.rating is None
+        if rate:
+            ticket.rating_requested_at = self.now
+            ticket.rating_reminded_at = None
+            self.w.save(ticket)
+        self.tell(ticket, "handed_back", rate=rate, buttons=(self.d._rate_row(ticket),) if rate else ())
 
     def ack(self, code: str | None) -> None:
         ticket = self.ticket(code)
@@ -1448,7 +1546,11 @@ class _StaffTurn:
         self.tell(ticket, "status_changed", action="accept", staff_name=self.staff.name, note="")
 
     def step(self, code: str | None, action_name: str, text: str, *, engineer_name: str = "") -> None:
-        """A workflow step named by a command or a `do:` button, checked against the workflow."""
+        """A workflow step named by a command or a `do:` button, checked against the workflow.
+
+        Finishing a repair without a photo asks the engineer for one (the plan's 完工拍照):
+        their next photo is attached to the ticket (see finishing_photo).
+        """
         ticket = self.ticket(code)
         if ticket is None:
             return
@@ -1491,6 +1593,10 @@ class _StaffTurn:
             self.w.save(ticket)
         self.reply("step_done", t=ticket, action=action.value, target=target.name if target else None,
                    ticket=ticket.code, buttons=self.step_buttons(ticket))
+        if action == Action.DONE and ticket.kind == TicketKind.REPAIR and not self.t.msg.attachments:
+            self.w.set_dialogue(self.staff_chat, State.DONE_PHOTO,
+                                {"photo_for": ticket.code, "asked_at": self.now.isoformat()}, at=self.now)
+            self.reply("done_photo", t=ticket, ticket=ticket.code)
         self.notify_rooms(ticket, action, target, text)
         if step.target in RATE_AFTER:
             message = self.d._request_rating(self.w, ticket, at=self.now)
@@ -1503,25 +1609,51 @@ class _StaffTurn:
     def notify_rooms(self, ticket: Ticket, action: Action, target: Staff | None, text: str) -> None:
         if action in (Action.DISPATCH, Action.TRANSFER) and target is not None:
             self.post(ENGINEERING_ROOM, "dispatched", t=ticket, engineer=target.name, ticket=ticket.code,
-                      resident=self.w.resident_by_id(ticket.resident_id),
-                      buttons=((Button("接单", f"do:{ticket.code}:accept"),
-                                Button("退单", f"do:{ticket.code}:return")),))
+                      resident=self.w.resident_by_id(ticket.resident_id), buttons=engineer_buttons(ticket))
         elif action == Action.RETURN:
             self.post(AGENTS_ROOM, "returned", t=ticket, reason=text, ticket=ticket.code)
             self.post(ENGINEERING_ROOM, "returned", t=ticket, reason=text, ticket=ticket.code,
-                      buttons=((Button("我来接单", f"grab:{ticket.code}"),),))
+                      buttons=engineer_buttons(ticket))
         if ticket.agent_id is not None:
             self.post(ticket_room(ticket.code), "step_done", t=ticket, action=action.value,
                       target=target.name if target else None, ticket=ticket.code)
 
+    def choose_transfer(self, code: str, staff_id: str) -> None:
+        """转单 by button: first the list of engineers, then the chosen one."""
+        ticket = self.ticket(code)
+        if ticket is None:
+            return
+        target = self.w.staff_by_id(int(staff_id)) if staff_id.isdigit() else None
+        if target is not None:
+            self.step(ticket.code, Action.TRANSFER, "", engineer_name=target.name)
+            return
+        engineers = [s for s in self.w.staff_list() if s.has_role(Role.ENGINEER) and s.id != ticket.assignee_id]
+        self.reply("choose_engineer", t=ticket, ticket=ticket.code,
+                   buttons=tuple((Button(s.name, f"xfer:{ticket.code}:{s.id}"),) for s in engineers))
+
     def step_buttons(self, ticket: Ticket) -> tuple[tuple[Button, ...], ...]:
         """Buttons for the next steps that need no extra words."""
+        if ticket.kind == TicketKind.REPAIR:
+            return engineer_buttons(ticket)
         simple = {Action.ACCEPT, Action.START, Action.DONE, Action.ANALYSE, Action.APPROVE, Action.SIGN,
                   Action.INSPECT, Action.PASS, Action.REFUND, Action.ARRIVE, Action.RESOLVE, Action.FOLLOW_UP,
                   Action.ARCHIVE}
         row = tuple(Button(a.value, f"do:{ticket.code}:{a.value}")
                     for a in next_actions(ticket.kind, ticket.status) if a in simple)
         return (row,) if row else ()
+
+
+ENGINEER_STEPS = ((Action.ACCEPT, "接单"), (Action.RETURN, "退单"), (Action.TRANSFER, "转单"), (Action.DONE, "完成"))
+
+
+def engineer_buttons(ticket: Ticket) -> tuple[tuple[Button, ...], ...]:
+    """A repair's engineer buttons for its state: 接单 / 退单 / 转单 / 完成 (the plan's words)."""
+    if ticket.status == Status.REPORTED:
+        return ((Button("接单", f"grab:{ticket.code}"),),)
+    possible = next_actions(ticket.kind, ticket.status)
+    row = tuple(Button(label, f"xfer:{ticket.code}" if action == Action.TRANSFER else f"do:{ticket.code}:{action}")
+                for action, label in ENGINEER_STEPS if action in possible)
+    return (row,) if row else ()
 
 
 def build_desk(config: Config, *, database_url: str | None = None) -> ServiceDesk:

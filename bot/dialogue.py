@@ -24,6 +24,7 @@ class State:
     RATING_REASON = "rating_reason"  # low rating: why?
     ADDING = "adding"  # next message goes to a chosen ticket
     WITH_AGENT = "with_agent"  # handed to a person: messages are relayed
+    DONE_PHOTO = "done_photo"  # staff: an engineer finished a repair; waiting for the photo
 
 
 @dataclass(frozen=True, slots=True)

@@ -78,6 +78,7 @@ class EventKind(StrEnum):
     REMINDED = "reminded"
     VIOLATION = "violation"  # renovation inspection found a violation
     DELIVERY_FAILED = "delivery_failed"
+    EDITED = "edited"  # the resident edited a message about this ticket (text: the new wording)
 
 
 class Resident(SQLModel, table=True):
@@ -208,7 +209,7 @@ class InboundMessage(SQLModel, table=True):
     text: str = ""
     action: str | None = Field(default=None, max_length=64)
     attachments: str = ""  # JSON list of {kind, ref, caption}
-    outcome: str = Field(default="handled", max_length=16)  # handled | failed
+    outcome: str = Field(default="handled", max_length=16)  # handled | failed | edit (see Work.claim_edit)
     ticket_code: str | None = Field(default=None, max_length=32)
 
 

@@ -6,6 +6,7 @@ variable an error in tests instead of a blank in a resident's chat.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -63,6 +64,46 @@ class Templates:
 
     def _render(self, path: str, context: dict[str, object]) -> str:
         return self._env.get_template(path).render(**context).strip()
+
+
+_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.*?)\s*#*\s*$")
+_RULE = re.compile(r"^\s{0,3}([-*_])(\s*\1){2,}\s*$")
+_TABLE_SEPARATOR = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
+_BULLET = re.compile(r"^(\s*)[-*+]\s+")
+_QUOTE = re.compile(r"^\s{0,3}>\s?")
+_STRONG = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
+_EMPHASIS = re.compile(r"(?<![*\w])\*(?=\S)([^*\n]+?)(?<=\S)\*(?![*\w])")
+_CODE = re.compile(r"`([^`\n]+)`")
+_LINK = re.compile(r"\[([^\]\n]+)\]\((\S+?)\)")
+
+
+def plain_markdown(text: str) -> str:
+    """Handbook Markdown as clean plain text for a chat that shows no markup.
+
+    Emphasis and code markers go, headings become plain lines, list bullets stay
+    (as "•"), table rows become "cell | cell" lines without the separator row,
+    and links show their text and address. Messages are sent without a parse
+    mode on purpose (resident text must never become markup), so the handbook's
+    own markup is removed here instead.
+    """
+    lines: list[str] = []
+    for line in text.splitlines():
+        if _RULE.match(line) or _TABLE_SEPARATOR.match(line) and "-" in line:
+            continue
+        heading = _HEADING.match(line)
+        if heading:
+            line = heading.group(1)
+        line = _QUOTE.sub("", line)
+        line = _BULLET.sub(lambda m: f"{m.group(1)}• ", line)
+        if line.lstrip().startswith("|"):
+            cells = [c.strip() for c in line.strip().strip("|").split("|")]
+            line = " | ".join(cells)
+        line = _LINK.sub(lambda m: m.group(1) if m.group(1) == m.group(2) else f"{m.group(1)} ({m.group(2)})", line)
+        line = _STRONG.sub(r"\2", line)
+        line = _EMPHASIS.sub(r"\1", line)
+        line = _CODE.sub(r"\1", line)
+        lines.append(line.rstrip())
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
 
 
 def _minutes(value: timedelta | None) -> int:

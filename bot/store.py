@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, literal, or_, update
+from sqlalchemy import bindparam, func, insert, or_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
@@ -71,14 +71,76 @@ def _chat_lock(chat: ChatRef):
     return func.pg_advisory_xact_lock(func.hashtextextended(f"{chat.channel}:{chat.id}", 0))
 
 
-def _dialect_insert(session: Session):
-    """The insert construct with ON CONFLICT support for the session's database."""
-    return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-
-
 def _inbound_key(msg: Inbound) -> tuple[str, str, str]:
     """The idempotency key, cut to the column sizes (real ids are far shorter)."""
     return msg.chat.channel[:32], msg.chat.id[:64], msg.message_id[:64]
+
+
+def _edit_id(msg: Inbound) -> str:
+    """The stored id of an edit: the original id and the edit's time (a second delivery repeats both)."""
+    return f"{msg.message_id[:40]}~edit~{int(msg.received_at.timestamp() * 1000)}"
+
+
+# -- statements used on every message, built once (their SQL is compiled and cached once) --
+_IN = InboundMessage.__table__
+_CLAIM_COLUMNS = ("channel", "chat_id", "message_id", "sender_id", "received_at", "text", "action",
+                  "attachments", "outcome")
+
+
+def _claim_statement(dialect: str, *, lock_chat: bool):
+    """INSERT … ON CONFLICT of an inbound message that only takes over an earlier failed attempt."""
+    if dialect == "postgresql":
+        insert_ = pg_insert(_IN)
+        if lock_chat:
+            # INSERT … SELECT … FROM (the advisory lock): the lock is held before the row is looked at.
+            lock = select(func.pg_advisory_xact_lock(func.hashtextextended(bindparam("chat_key"), 0))
+                          .label("locked")).subquery("chat_lock")
+            source = select(*[bindparam(k, type_=_IN.c[k].type).label(k) for k in _CLAIM_COLUMNS]) \
+                .select_from(lock)
+            stmt = insert_.from_select(list(_CLAIM_COLUMNS), source)
+        else:
+            stmt = insert_.values({k: bindparam(k) for k in _CLAIM_COLUMNS})
+    else:
+        stmt = sqlite_insert(_IN).values({k: bindparam(k) for k in _CLAIM_COLUMNS})
+    return stmt.on_conflict_do_update(
+        index_elements=[_IN.c.channel, _IN.c.chat_id, _IN.c.message_id],
+        set_={"outcome": "handled", "text": stmt.excluded.text},
+        where=_IN.c.outcome == "failed",
+    ).returning(_IN.c.id)
+
+
+_CLAIM = {(d, lock): _claim_statement(d, lock_chat=lock) for d in ("postgresql", "sqlite") for lock in (False, True)}
+_SET_INBOUND_TICKET = update(_IN).where(_IN.c.id == bindparam("row_id")).values(ticket_code=bindparam("code"))
+_INSERT_OUTBOUND = insert(OutboundMessage.__table__)
+_INSERT_EVENT = insert(TicketEvent.__table__)
+_INSERT_FILE = insert(TicketFile.__table__)
+_RESIDENT_WITH_DIALOGUE = (
+    select(Resident, Dialogue)
+    .outerjoin(Dialogue, (Dialogue.channel == Resident.channel) & (Dialogue.chat_id == Resident.chat_id))
+    .where(Resident.channel == bindparam("channel"), Resident.chat_id == bindparam("chat_id"))
+)
+_RESIDENT = select(Resident).where(Resident.channel == bindparam("channel"), Resident.chat_id == bindparam("chat_id"))
+_DIALOGUE = select(Dialogue).where(Dialogue.channel == bindparam("channel"), Dialogue.chat_id == bindparam("chat_id"))
+_TICKET = select(Ticket).where(Ticket.code == bindparam("code"))
+_TICKET_LOCKED = _TICKET.with_for_update()
+_TICKETS_OF = select(Ticket).where(Ticket.resident_id == bindparam("resident_id")) \
+    .order_by(col(Ticket.id).desc()).limit(bindparam("limit"))
+_OPEN_TICKETS_OF = select(Ticket).where(Ticket.resident_id == bindparam("resident_id"), col(Ticket.is_open).is_(True)) \
+    .order_by(col(Ticket.id).desc()).limit(bindparam("limit"))
+_EVENTS = select(TicketEvent).where(TicketEvent.ticket_id == bindparam("ticket_id")).order_by(TicketEvent.id)
+_STAFF_BY_SENDER = select(Staff).where(Staff.telegram_id == bindparam("sender_id"), col(Staff.active).is_(True))
+
+
+def _day_counter_statement(dialect: str):
+    table = DayCounter.__table__
+    insert_ = pg_insert if dialect == "postgresql" else sqlite_insert
+    stmt = insert_(table).values(prefix=bindparam("prefix"), day=bindparam("day"), last=1)
+    return stmt.on_conflict_do_update(
+        index_elements=[table.c.prefix, table.c.day], set_={"last": table.c.last + 1}
+    ).returning(table.c.last)
+
+
+_NEXT_CODE = {d: _day_counter_statement(d) for d in ("postgresql", "sqlite")}
 
 
 class Work:
@@ -86,7 +148,21 @@ class Work:
 
     def __init__(self, session: Session) -> None:
         self.session = session
+        self.dialect = session.get_bind().dialect.name
         self._dialogues: dict[ChatRef, Dialogue | None] = {}  # rows read or written in this transaction
+        # Audit-trail and file rows are written in one multi-row insert each (write_pending), not
+        # one ORM flush apiece: a message typically adds two to five of them.
+        self._events: list[dict[str, Any]] = []
+        self._files: list[dict[str, Any]] = []
+
+    def write_pending(self) -> None:
+        """Write the batched event and file rows (before reading them back, and at commit)."""
+        if self._files:
+            self.session.exec(_INSERT_FILE, params=self._files)
+            self._files = []
+        if self._events:
+            self.session.exec(_INSERT_EVENT, params=self._events)
+            self._events = []
 
     # -- messages ---------------------------------------------------------------------------
     def lock_chat(self, chat: ChatRef) -> None:
@@ -116,6 +192,8 @@ class Work:
         ``seen`` is what ``inbound_seen(msg)`` returned when the caller already asked.
         """
         channel, chat_id, message_id = _inbound_key(msg)
+        if msg.edited:  # an edit never overwrites the original's row
+            message_id, seen = _edit_id(msg), None
         if seen is False:
             seen = self.inbound_seen(msg)
         row = seen or InboundMessage(
@@ -141,58 +219,63 @@ class Work:
         saving PostgreSQL a round trip per message.
         """
         channel, chat_id, message_id = _inbound_key(msg)
-        table = InboundMessage.__table__
-        values = {
-            "channel": channel, "chat_id": chat_id, "message_id": message_id, "sender_id": msg.sender_id[:64],
-            "received_at": msg.received_at, "text": msg.text, "action": (msg.action or None) and msg.action[:64],
+        return self._claim(msg, message_id, "handled", lock_chat=lock_chat)
+
+    def claim_edit(self, msg: Inbound) -> int | None:
+        """Store an edit of a message beside the original; None when this edit was stored before.
+
+        The edit is a row of its own (outcome "edit", id ``<original>~edit~<edit time>``),
+        so the original's text stays as it was received and a redelivered edit is a duplicate.
+        """
+        return self._claim(msg, _edit_id(msg), "edit", lock_chat=True)
+
+    def _claim(self, msg: Inbound, message_id: str, outcome: str, *, lock_chat: bool) -> int | None:
+        params = {
+            "channel": msg.chat.channel[:32], "chat_id": msg.chat.id[:64], "message_id": message_id,
+            "sender_id": msg.sender_id[:64], "received_at": msg.received_at, "text": msg.text,
+            "action": (msg.action or None) and msg.action[:64],
             "attachments": json.dumps(
                 [{"kind": a.kind.value, "ref": a.ref, "caption": a.caption} for a in msg.attachments],
                 ensure_ascii=False,
             ) if msg.attachments else "",
-            "outcome": "handled",
+            "outcome": outcome,
+            "chat_key": f"{msg.chat.channel}:{msg.chat.id}",
         }
-        if lock_chat and self.session.get_bind().dialect.name == "postgresql":
-            # INSERT … SELECT … FROM (the advisory lock): the lock is held before the row is looked at.
-            lock = select(_chat_lock(msg.chat).label("locked")).subquery("chat_lock")
-            source = select(*[literal(v, type_=table.c[k].type).label(k) for k, v in values.items()]) \
-                .select_from(lock)
-            stmt = pg_insert(table).from_select(list(values), source)
-        else:
-            if lock_chat:
-                self.lock_chat(msg.chat)
-            stmt = _dialect_insert(self.session)(table).values(**values)
-        stmt = stmt.on_conflict_do_update(
-            index_elements=[table.c.channel, table.c.chat_id, table.c.message_id],
-            set_={"outcome": "handled", "text": values["text"]},
-            where=table.c.outcome == "failed",
-        ).returning(table.c.id)
-        return self.session.exec(stmt).scalar_one_or_none()
+        postgres = self.dialect == "postgresql"
+        if lock_chat and not postgres:
+            self.lock_chat(msg.chat)  # (a no-op on SQLite, kept for any other database)
+        stmt = _CLAIM[("postgresql" if postgres else "sqlite", lock_chat and postgres)]
+        if not (lock_chat and postgres):
+            params.pop("chat_key")
+        return self.session.exec(stmt, params=params).scalar_one_or_none()
+
+    def original_of(self, msg: Inbound) -> InboundMessage | None:
+        """The stored original of an edited message (None if it never arrived, or failed)."""
+        seen = self.inbound_seen(msg)
+        return seen if seen is not None and seen.outcome == "handled" else None
 
     def set_inbound_ticket(self, row_id: int, code: str | None) -> None:
         if code:
-            self.session.exec(update(InboundMessage).where(InboundMessage.id == row_id).values(ticket_code=code))
+            self.session.exec(_SET_INBOUND_TICKET, params={"row_id": row_id, "code": code})
 
     def record_outbound(self, messages: Iterable[Outbound], *, at: datetime, in_reply_to: int | None) -> None:
         rows = [
-            {"channel": out.to.channel, "chat_id": out.to.id, "at": at, "text": out.text,
+            {"channel": out.to.channel, "chat_id": out.to.id, "at": at,
+             "text": out.text or " ".join(a.caption or "" for a in out.attachments).strip(),
              "ticket_code": out.ticket, "urgent": out.urgent, "in_reply_to": in_reply_to}
             for out in messages
         ]
         if rows:  # one multi-row statement: replies are written on every message
-            self.session.exec(insert(OutboundMessage.__table__), params=rows)
+            self.session.exec(_INSERT_OUTBOUND, params=rows)
 
     # -- residents and staff ----------------------------------------------------------------
     def resident(self, chat: ChatRef) -> Resident | None:
-        return self.session.exec(
-            select(Resident).where(Resident.channel == chat.channel, Resident.chat_id == chat.id)
-        ).first()
+        return self.session.exec(_RESIDENT, params={"channel": chat.channel, "chat_id": chat.id}).first()
 
     def resident_with_dialogue(self, chat: ChatRef) -> Resident | None:
         """The chat's resident, reading its pending dialogue in the same query."""
         found = self.session.exec(
-            select(Resident, Dialogue)
-            .outerjoin(Dialogue, (Dialogue.channel == Resident.channel) & (Dialogue.chat_id == Resident.chat_id))
-            .where(Resident.channel == chat.channel, Resident.chat_id == chat.id)
+            _RESIDENT_WITH_DIALOGUE, params={"channel": chat.channel, "chat_id": chat.id}
         ).first()
         if found is None:
             return None
@@ -218,9 +301,7 @@ class Work:
     def staff_by_sender(self, sender_id: str) -> Staff | None:
         if not sender_id:
             return None
-        return self.session.exec(
-            select(Staff).where(Staff.telegram_id == sender_id, col(Staff.active).is_(True))
-        ).first()
+        return self.session.exec(_STAFF_BY_SENDER, params={"sender_id": sender_id}).first()
 
     def staff_by_name(self, name: str) -> Staff | None:
         return self.session.exec(select(Staff).where(Staff.name == name, col(Staff.active).is_(True))).first()
@@ -251,12 +332,8 @@ class Work:
     def next_code(self, kind: TicketKind, day: str) -> str:
         """The next ticket number of ``kind`` on local ``day`` (YYYYMMDD), safe under concurrency."""
         prefix = CODE_PREFIX[kind]
-        table = DayCounter.__table__
-        stmt = _dialect_insert(self.session)(table).values(prefix=prefix, day=day, last=1)
-        stmt = stmt.on_conflict_do_update(
-            index_elements=[table.c.prefix, table.c.day], set_={"last": table.c.last + 1}
-        ).returning(table.c.last)
-        number = self.session.exec(stmt).scalar_one()
+        stmt = _NEXT_CODE["postgresql" if self.dialect == "postgresql" else "sqlite"]
+        number = self.session.exec(stmt, params={"prefix": prefix, "day": day}).scalar_one()
         return f"{prefix}-{day}-{number:04d}"
 
     def open_ticket(
@@ -280,10 +357,7 @@ class Work:
 
     def ticket(self, code: str, *, lock: bool = False) -> Ticket | None:
         """The ticket numbered ``code`` (row-locked for update with ``lock`` on PostgreSQL)."""
-        stmt = select(Ticket).where(Ticket.code == code.strip().upper())
-        if lock:
-            stmt = stmt.with_for_update()
-        return self.session.exec(stmt).first()
+        return self.session.exec(_TICKET_LOCKED if lock else _TICKET, params={"code": code.strip().upper()}).first()
 
     def ticket_by_id(self, ticket_id: int) -> Ticket | None:
         return self.session.get(Ticket, ticket_id)
@@ -311,34 +385,32 @@ class Work:
         self, ticket: Ticket, *, at: datetime, actor: str, kind: EventKind, text: str = "",
         from_status: str | None = None, to_status: str | None = None,
     ) -> None:
-        self.session.add(TicketEvent(
-            ticket_id=ticket.id, at=at, actor=actor[:80], kind=kind, text=text,
-            from_status=from_status, to_status=to_status,
-        ))
+        self._events.append({
+            "ticket_id": ticket.id, "at": at, "actor": actor[:80], "kind": str(kind), "text": text,
+            "from_status": from_status, "to_status": to_status,
+        })
 
     def add_file(self, ticket: Ticket, attachment: Attachment, *, by: str, at: datetime) -> None:
-        self.session.add(TicketFile(
-            ticket_id=ticket.id, kind=attachment.kind.value, ref=attachment.ref[:256],
-            caption=attachment.caption, added_by=by[:80], added_at=at,
-        ))
+        self._files.append({
+            "ticket_id": ticket.id, "kind": attachment.kind.value, "ref": attachment.ref[:256],
+            "caption": attachment.caption, "added_by": by[:80], "added_at": at,
+        })
         self.add_event(ticket, at=at, actor=by, kind=EventKind.ATTACHMENT, text=attachment.kind.value)
 
     def files(self, ticket: Ticket) -> list[TicketFile]:
+        self.write_pending()
         return list(self.session.exec(
             select(TicketFile).where(TicketFile.ticket_id == ticket.id).order_by(TicketFile.id)
         ))
 
     def events(self, ticket: Ticket) -> list[TicketEvent]:
-        return list(self.session.exec(
-            select(TicketEvent).where(TicketEvent.ticket_id == ticket.id).order_by(TicketEvent.id)
-        ))
+        self.write_pending()
+        return list(self.session.exec(_EVENTS, params={"ticket_id": ticket.id}))
 
     def tickets_of(self, resident_id: int, *, open_only: bool = False, limit: int = 20) -> list[Ticket]:
         """A resident's tickets, newest first."""
-        stmt = select(Ticket).where(Ticket.resident_id == resident_id)
-        if open_only:
-            stmt = stmt.where(col(Ticket.is_open).is_(True))
-        return list(self.session.exec(stmt.order_by(col(Ticket.id).desc()).limit(limit)))
+        stmt = _OPEN_TICKETS_OF if open_only else _TICKETS_OF
+        return list(self.session.exec(stmt, params={"resident_id": resident_id, "limit": limit}))
 
     def queue(self, *, limit: int = 20) -> list[Ticket]:
         """Open tickets, most urgent first, then the earliest response deadline (index ix_ticket_queue)."""
@@ -421,7 +493,7 @@ class Work:
     def _dialogue_row(self, chat: ChatRef) -> Dialogue | None:
         if chat not in self._dialogues:
             self._dialogues[chat] = self.session.exec(
-                select(Dialogue).where(Dialogue.channel == chat.channel, Dialogue.chat_id == chat.id)
+                _DIALOGUE, params={"channel": chat.channel, "chat_id": chat.id}
             ).first()
         return self._dialogues[chat]
 
@@ -440,7 +512,9 @@ class TicketStore:
     def work(self) -> Iterator[Work]:
         """One transaction: committed when the block ends, rolled back if it raises."""
         with Session(self._engine, expire_on_commit=False) as session, session.begin():
-            yield Work(session)
+            work = Work(session)
+            yield work
+            work.write_pending()
 
     def sync_staff(self, members: Sequence[StaffMember]) -> None:
         with self.work() as w:

@@ -283,13 +283,12 @@ def to_inbound(update: Update, directory: Directory, *, now: datetime | None = N
             and not text.startswith("/") and not attachments:
         return None  # staff talking among themselves outside a ticket's topic
     edited = update.edited_message is not None
-    message_id = str(message.message_id)
     received = message.date
     if edited and message.edit_date is not None:
-        # An edit is recorded as its own row so the original stays as it was.
+        # An edit keeps the original's id and carries the edit's time: the desk stores it beside
+        # the original (the pair is the edit's key) and notes it on the ticket, nothing more.
         received = message.edit_date
-        message_id = f"{message.message_id}.edit{int(received.timestamp())}"
-    return Inbound(where, message_id, received.astimezone(UTC), text=text, attachments=attachments,
+    return Inbound(where, str(message.message_id), received.astimezone(UTC), text=text, attachments=attachments,
                    album=message.media_group_id, phone=phone, edited=edited, **common)
 
 

@@ -622,5 +622,9 @@ FUNCTION_CHARS: frozenset[str] = frozenset("的了着个这那些都也还就是
 # Interrogatives that are kept (they tell amount from method) but must not carry a match alone.
 QUESTION_WORDS: frozenset[str] = frozenset({"哪里", "什么", "怎么", "多少", "多久", "时间", "收费", "找谁", "能不能"})
 
+# Interrogatives whose neighbours form seam bigrams ("丢失怎么补" → 失怎, 么补): the pattern of a question,
+# which echoes a title of the same pattern ("…丢了怎么补?") without naming its topic.
+INTERROGATIVES: frozenset[str] = frozenset({"哪里", "什么", "怎么", "多少", "多久", "找谁", "能不能", "几点"})
+
 # Question words that all mean "how": folded to one so they do not split matches.
 HOW_WORDS: tuple[str, ...] = ("怎么样", "怎样", "如何", "咋样", "咋", "怎么办", "怎办", "怎么弄", "怎么搞")

@@ -20,6 +20,7 @@ from __future__ import annotations
 import heapq
 import math
 import re
+import threading
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -27,7 +28,7 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz, process
 
 from knowledge.handbook import Entry
-from knowledge.lexicon import FUNCTION_CHARS, QUESTION_WORDS
+from knowledge.lexicon import FUNCTION_CHARS, INTERROGATIVES, QUESTION_WORDS
 from knowledge.text import (
     MAX_QUESTION_CHARS,
     domain_words,
@@ -41,6 +42,24 @@ from knowledge.text import (
 
 _SENTENCE_END = re.compile(r"[\n。;；!！?？]+")
 _EMERGENCY_MARK = "!"   # prefix of the term an emergency:KIND tag becomes; no text term starts with it
+
+
+_INTERROGATIVE = re.compile("|".join(sorted(INTERROGATIVES, key=len, reverse=True)))
+
+
+def _interrogative_seams(run: str) -> frozenset[int]:
+    """Positions of bigrams with one character inside an interrogative and one outside."""
+    inside = [False] * len(run)
+    for match in _INTERROGATIVE.finditer(run):
+        inside[match.start():match.end()] = [True] * (match.end() - match.start())
+    return frozenset(i for i in range(len(run) - 1) if inside[i] != inside[i + 1])
+
+
+def _fuzzy_text(runs: tuple[str, ...]) -> str:
+    """Text compared by spelling: without interrogatives, so "房产证丢了怎么补办" is not close to
+    "门禁卡丢了怎么补?" by sharing the pattern of the question."""
+    text = "".join(runs)
+    return _INTERROGATIVE.sub("", text) or text
 
 
 def _is_cjk(term: str) -> bool:
@@ -76,6 +95,8 @@ class Tuning:
     function_weight: float = 0.5      # a bigram with a function character (个, 这, 是…) counts this much
     function_unknown: float = 0.3     # and this much more when the handbook never uses that bigram
     question_word_weight: float = 0.5  # 哪里, 多少, 怎么…: kept, but they cannot carry a match alone
+    interrogative_seam: float = 0.1   # a bigram across the edge of an interrogative (失怎 of 丢失怎么补) counts this much
+    seam_known_only: bool = False
     skip_weight: float = 0.25         # a skip-bigram (A_C of ABC) where the bigram AB is unknown
     number_weight: float = 0.7        # a number counts this much
     isolated_unknown: float = 0.3     # an unknown bigram between known ones: likely a word boundary
@@ -100,10 +121,13 @@ class Tuning:
     # The decline threshold is calibrated on each handbook: its own titles are asked
     # with their entry hidden, which shows how confident a near-miss looks in this handbook.
     null_quantile: float = 0.45       # threshold = this quantile of those near-miss confidences,
-    prior_threshold: float = 0.3      # and shrunk towards this prior by prior_weight,
+    prior_threshold: float = 0.27     # and shrunk towards this prior by prior_weight,
     prior_weight: float = 0.5
-    threshold_floor: float = 0.2      # kept within these bounds for tiny or odd handbooks
-    threshold_ceiling: float = 0.6
+    threshold_floor: float = 0.2      # kept within these bounds for tiny or odd handbooks;
+    # no handbook of eight sets (alias-stripped proxies included) calibrated above 0.38: a higher bar comes
+    # from many sibling titles (heating fee, heating cold, stopping heating), whose near misses are siblings,
+    # not topics the handbook lacks, so it would decline answerable questions rather than out-of-scope ones.
+    threshold_ceiling: float = 0.4
     probes: int = 100                 # near-miss questions asked at load (sampled evenly)
     probe_aliases: bool = False       # ask aliases too, not only titles
     candidates: int = 25              # entries scored in full per question
@@ -137,7 +161,7 @@ class Matcher:
             for phrase in (entry.title, *entry.aliases):
                 runs = normalise(phrase)
                 key.update(terms(runs))
-                phrases.append("".join(runs))
+                phrases.append(_fuzzy_text(runs))
             plain_tags = [t for t in entry.tags if not t.lower().startswith("emergency")]
             tagged = Counter(terms(normalise(" ".join([*plain_tags, entry.chapter]))))
             # An emergency tag becomes a term of its own ("!flood"), which a question describing
@@ -175,7 +199,19 @@ class Matcher:
             for term, value in item.sat.items():
                 if df[term] <= cap and (len(term) > 1 or term.isascii()):
                     self._postings[term].append((i, value))
-        self.threshold = self._calibrate()
+        # The threshold is calibrated on first use, not at load: loading stays cheap for tools that
+        # only check or list a handbook, and a desk pays it once, on its first question.
+        self._threshold: float | None = None
+        self._threshold_lock = threading.Lock()
+
+    @property
+    def threshold(self) -> float:
+        """The decline threshold of this handbook, calibrated once on first use."""
+        if self._threshold is None:
+            with self._threshold_lock:
+                if self._threshold is None:
+                    self._threshold = self._calibrate()
+        return self._threshold
 
     def _calibrate(self) -> float:
         """The decline threshold for this handbook, from near-miss questions (see Tuning)."""
@@ -217,6 +253,7 @@ class Matcher:
                 weights[ch] = max(weights.get(ch, 0.0), 0.0 if ch in FUNCTION_CHARS else self._weight(ch))
             bigrams = [run[i:i + 2] for i in range(len(run) - 1)]
             known = [b in self._idf for b in bigrams]
+            seams = _interrogative_seams(run)
             if 2 <= len(run) <= tuning.unknown_run_chars and not any(known):
                 # "会所" alone, from "clubhouse": a topic this handbook does not have.
                 weights[run] = self._max_idf * self.tuning.unknown_word_weight
@@ -231,6 +268,8 @@ class Matcher:
                     weight *= self.tuning.function_weight * (1.0 if known[i] else self.tuning.function_unknown)
                 if bigram in QUESTION_WORDS:
                     weight *= self.tuning.question_word_weight
+                elif i in seams and (known[i] or not self.tuning.seam_known_only):
+                    weight *= tuning.interrogative_seam
                 weights[bigram] = max(weights.get(bigram, 0.0), weight)
             # "燃气怎么开户" where the handbook never mentions 燃气: a domain word it lacks is a topic it lacks,
             # not a seam between words.
@@ -284,7 +323,7 @@ class Matcher:
                 acc[i] += weight * value
         if not acc:
             return []
-        q_text = "".join(runs)
+        q_text = _fuzzy_text(runs)
         asked = kinds(question)
         q_set = set(weights)
         reference = 4 * self._max_idf   # about four informative bigrams: a short question

@@ -50,13 +50,11 @@ def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[s
 
 @pytest.fixture
 def engine(database: tuple[str, str | None]) -> Iterator[Engine]:
-    """An engine on a fresh database with every table created."""
-    from sqlmodel import SQLModel
-
-    import bot.models  # noqa: F401  (registers the tables)
+    """An engine on a fresh database with every table the desk defines created."""
+    from bot.migrations import target_metadata
 
     url, schema = database
     eng = make_engine(url, search_path=schema)
-    SQLModel.metadata.create_all(eng)
+    target_metadata().create_all(eng)
     yield eng
     eng.dispose()

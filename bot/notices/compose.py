@@ -27,6 +27,7 @@ STALE_AFTER = timedelta(hours=24)  # an undated notice missed for longer than th
 MAX_FIELD_CHARS = 1000
 MAX_TEXT_CHARS = 3500  # below Telegram's 4096, leaving room for the pin/sign-up chrome
 MAX_CAPACITY = 100_000
+MAX_BUILDINGS_CHARS = 200  # stored comma-separated in a 255-character column
 
 KIND_NAMES_ZH = {
     NoticeKind.WATER_CUT: "停水通知",
@@ -358,6 +359,8 @@ def parse_buildings(value: str) -> tuple[str, ...]:
             raise ComposeError(f"看不懂的楼栋「{part[:20]}」,请写成 3号楼, 5号楼 或 全部")
         if name not in result:
             result.append(name)
+    if len(",".join(result)) > MAX_BUILDINGS_CHARS:
+        raise ComposeError("楼栋太多了;发给所有楼栋请写「全部」")
     return tuple(result)
 
 

@@ -65,7 +65,6 @@ class NoticeRunner:
         self._reporter = reporter or LogReporter()
         self._clock = clock
         self._task: asyncio.Task[list[DeliveryReport]] | None = None
-        self._resumed = False
 
     async def tick(self) -> None:
         """The scheduler's job: start a run unless one is still going (a broadcast can take minutes)."""
@@ -78,15 +77,19 @@ class NoticeRunner:
             await asyncio.gather(self._task, return_exceptions=True)
 
     async def run_due(self, now: datetime) -> list[DeliveryReport]:
-        """Resume interrupted broadcasts (first run only), then send every due notice."""
+        """Resume interrupted broadcasts, then send every due notice.
+
+        Runs never overlap (``tick``), so a notice still "sending" when a run
+        starts was left by a desk that stopped, or by a broadcast that failed:
+        its delivery rows say what is left. A failing notice does not hold up
+        the others; it is logged and tried again on the next run.
+        """
         reports: list[DeliveryReport] = []
-        if not self._resumed:
-            self._resumed = True
-            for notice_id in self._store.interrupted_notices():
-                notice = self._store.get_notice(notice_id)
-                if notice is not None:
-                    logger.info("resuming notice %s after a restart", notice.code)
-                    reports.append(await self._broadcast(notice))
+        for notice_id in self._store.interrupted_notices():
+            notice = self._store.get_notice(notice_id)
+            if notice is not None:
+                logger.info("resuming notice %s", notice.code)
+                await self._attempt(notice, reports)
         for notice_id in self._store.due_notices(now):
             notice = self._store.claim_notice(notice_id, now=now)
             if notice is None:
@@ -94,8 +97,14 @@ class NoticeRunner:
             if notice.status is NoticeStatus.EXPIRED:
                 await _quietly(self._reporter.expired(notice))
                 continue
-            reports.append(await self._broadcast(notice))
+            await self._attempt(notice, reports)
         return reports
+
+    async def _attempt(self, notice: NoticeInfo, reports: list[DeliveryReport]) -> None:
+        try:
+            reports.append(await self._broadcast(notice))
+        except Exception:  # a database or programming error: keep the other notices going
+            logger.exception("notice %s failed; it stays 'sending' and is resumed on the next run", notice.code)
 
     async def _broadcast(self, notice: NoticeInfo) -> DeliveryReport:
         text = notice.text

@@ -283,6 +283,12 @@ class NoticeStore:
             )
             return result.rowcount > 0
 
+    def is_audience(self, channel: str, chat_id: str) -> bool:
+        """Whether a chat is a registered residents' group (staff work must not show there)."""
+        with self._tx() as s:
+            return s.execute(select(NoticeGroup.id).where(NoticeGroup.channel == channel,
+                                                          NoticeGroup.chat_id == chat_id)).first() is not None
+
     def groups(self, *, active_only: bool = False) -> list[GroupInfo]:
         """Registered groups in registration order."""
         with self._tx() as s:

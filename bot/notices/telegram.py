@@ -70,8 +70,8 @@ MESSAGE_ENDPOINTS = frozenset({
     "sendSticker", "sendVideoNote", "sendLocation", "sendContact", "sendMediaGroup", "copyMessage",
     "forwardMessage",
 })
-DRAFT_TTL = timedelta(hours=6)
-POOL_RETRY_SECONDS = 0.05  # no free HTTP connection: the request never left, try again shortly  # a dialogue left this long is forgotten
+DRAFT_TTL = timedelta(hours=6)  # a dialogue left this long is forgotten
+POOL_RETRY_SECONDS = 0.05  # no free HTTP connection: the request never left, try again shortly
 GROUP_TYPES = (ChatType.GROUP, ChatType.SUPERGROUP)
 
 
@@ -273,6 +273,19 @@ class NoticesFrontend:
             self.runner._task.cancel()
             await self.runner.wait_idle()
 
+    async def _staff_here(self, update: Update, what: str) -> bool:
+        """Staff, outside residents' groups (a preview or a sign-up list must not show there)."""
+        user, chat, message = update.effective_user, update.effective_chat, update.effective_message
+        if user is None or chat is None or message is None:
+            return False
+        if not self._is_staff(str(user.id)):
+            await message.reply_text(f"只有物业工作人员可以{what}。")
+            return False
+        if chat.type != ChatType.PRIVATE and self.store.is_audience("telegram", str(chat.id)):
+            await message.reply_text("这里是住户群,请在与我的私聊中操作。")
+            return False
+        return True
+
     # -- audiences --------------------------------------------------------------------------
 
     async def on_register(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -322,10 +335,7 @@ class NoticesFrontend:
     async def on_notice(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Staff start a notice: pick a type, fill in the form, see a preview, confirm."""
         user, chat, message = update.effective_user, update.effective_chat, update.effective_message
-        if user is None or chat is None or message is None:
-            raise ApplicationHandlerStop
-        if not self._is_staff(str(user.id)):
-            await message.reply_text("只有物业工作人员可以发布通知。")
+        if user is None or chat is None or message is None or not await self._staff_here(update, "发布通知"):
             raise ApplicationHandlerStop
         parts = (message.text or "").split(None, 1)
         body = parts[1] if len(parts) > 1 else ""  # everything after "/notice"
@@ -348,7 +358,7 @@ class NoticesFrontend:
             await message.reply_text("只能修改还没发出的通知,例如: /notice edit N-0003 然后换行写要改的字段。")
             return
         if not body.strip():
-            await message.reply_text(f"请在下一条消息里写要修改的字段(只写要改的),例如:\n发送: 明天 09:00\n\n当前内容:\n"
+            await message.reply_text("请在下一条消息里写要修改的字段(只写要改的),例如:\n发送: 明天 09:00\n\n当前内容:\n"
                                      + self._fields_form(notice))
             self.store.save_draft(user_id=str(user_id), chat_id=str(chat_id), step="fields",
                                   data={"kind": notice.kind.value, "edit_of": notice.id, "base": self._base(notice)},
@@ -542,10 +552,7 @@ class NoticesFrontend:
     async def on_notices(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Staff see what is scheduled, with a cancel button per notice; `/notices cancel N-0003`."""
         user, chat, message = update.effective_user, update.effective_chat, update.effective_message
-        if user is None or chat is None or message is None:
-            raise ApplicationHandlerStop
-        if not self._is_staff(str(user.id)):
-            await message.reply_text("只有物业工作人员可以查看通知列表。")
+        if user is None or chat is None or message is None or not await self._staff_here(update, "查看通知列表"):
             raise ApplicationHandlerStop
         args = context.args or []
         if args and args[0].casefold() == "cancel":
@@ -565,11 +572,8 @@ class NoticesFrontend:
 
     async def on_signups(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Staff see who signed up for an activity: `/signups N-0004`."""
-        user, message = update.effective_user, update.effective_message
-        if user is None or message is None:
-            raise ApplicationHandlerStop
-        if not self._is_staff(str(user.id)):
-            await message.reply_text("只有物业工作人员可以查看报名名单。")
+        message = update.effective_message
+        if message is None or not await self._staff_here(update, "查看报名名单"):
             raise ApplicationHandlerStop
         notice = self._notice_from((context.args or [""])[0])
         if notice is None or notice.kind is not NoticeKind.ACTIVITY:

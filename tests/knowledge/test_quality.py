@@ -1,36 +1,68 @@
-"""Quality floors on the two question sets: our bundled handbook and another community's.
+"""Quality floors on the question sets: the two known handbooks, and proxies for an unseen one.
 
 The floors are the figures reached when they were set, minus a small margin, so a
 change that makes matching worse fails here. `python -m knowledge.evaluate`
-prints the full figures and the misses.
+prints the full figures and the misses of one set; `python -m tests.knowledge.test_quality`
+prints every set, proxies included.
+
+The known sets were read for misses while the matcher was tuned, so they are
+optimistic. The proxies stand in for an unseen handbook with few aliases: the two
+known handbooks with every alias removed (`noalias`) or with at most one alias on
+every other entry (`sparse`), asked the same questions, and a small handbook in
+another house style (`proxy-handbook/`) whose questions were written before the
+matcher was run on it.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
 
-from knowledge import BUNDLED_HANDBOOK, load_handbook
+from knowledge import BUNDLED_HANDBOOK, Handbook, load_handbook
 from knowledge.evaluate import Report, evaluate, read_cases
 from tests.knowledge.conftest import DATA
 
+# name -> (questions, handbook folder, alias treatment)
 SETS = {
-    "bundled": (DATA / "questions-bundled.jsonl", BUNDLED_HANDBOOK),
-    "other": (DATA / "questions-other.jsonl", DATA / "other-handbook"),
+    "bundled": (DATA / "questions-bundled.jsonl", BUNDLED_HANDBOOK, "all"),
+    "other": (DATA / "questions-other.jsonl", DATA / "other-handbook", "all"),
+    "bundled-noalias": (DATA / "questions-bundled.jsonl", BUNDLED_HANDBOOK, "none"),
+    "bundled-sparse": (DATA / "questions-bundled.jsonl", BUNDLED_HANDBOOK, "sparse"),
+    "other-noalias": (DATA / "questions-other.jsonl", DATA / "other-handbook", "none"),
+    "other-sparse": (DATA / "questions-other.jsonl", DATA / "other-handbook", "sparse"),
+    "proxy": (DATA / "proxy-questions.jsonl", DATA / "proxy-handbook", "all"),
 }
-# (top-1 at least, wrong at most, out-of-scope declined at least)
+# (top-1 at least, wrong at most, out-of-scope declined at least); see docs/knowledge.md for the figures.
 FLOORS = {
-    "bundled": (0.83, 0.07, 0.82),   # reached 0.863, 0.040, 0.865
-    "other": (0.84, 0.06, 0.83),     # reached 0.873, 0.030, 0.871
+    "bundled": (0.83, 0.07, 0.82),
+    "other": (0.84, 0.06, 0.83),
+    "bundled-noalias": (0.62, 0.14, 0.82),
+    "bundled-sparse": (0.62, 0.14, 0.82),
+    "other-noalias": (0.80, 0.07, 0.80),
+    "other-sparse": (0.82, 0.06, 0.80),
+    "proxy": (0.77, 0.12, 0.80),
 }
+
+
+def handbook_for(name: str) -> Handbook:
+    """The set's handbook, with its aliases kept, removed, or thinned to one on every other entry."""
+    _, folder, aliases = SETS[name]
+    handbook = load_handbook(Path(folder))
+    if aliases == "all":
+        return handbook
+    entries = tuple(
+        dataclasses.replace(entry, aliases=entry.aliases[:1] if aliases == "sparse" and i % 2 else ())
+        for i, entry in enumerate(handbook.entries))
+    return Handbook(entries, folder=handbook.folder)
 
 
 def run(name: str) -> Report:
-    questions, folder = SETS[name]
+    questions = SETS[name][0]
     if not questions.exists():
         pytest.skip(f"{questions} not present")
-    return evaluate(read_cases(questions), load_handbook(Path(folder)))
+    return evaluate(read_cases(questions), handbook_for(name))
 
 
 @pytest.mark.parametrize("name", SETS)
@@ -38,17 +70,39 @@ def test_question_set_meets_its_floors(name: str) -> None:
     report = run(name)
     top1, wrong, declined = FLOORS[name]
     detail = report.summary() + "\n" + "\n".join(report.misses[:40])
-    assert report.in_scope >= 150 and report.out_of_scope >= 50, detail
+    assert report.in_scope >= 90 and report.out_of_scope >= 30, detail
     assert report.top1 >= top1, detail
     assert report.wrong_rate <= wrong, detail
     assert report.declined >= declined, detail
 
 
-@pytest.mark.parametrize("name", SETS)
+@pytest.mark.parametrize("name", ["bundled", "other", "proxy"])
 def test_every_expected_title_exists_in_its_handbook(name: str) -> None:
-    questions, folder = SETS[name]
+    questions, folder, _ = SETS[name]
     if not questions.exists():
         pytest.skip(f"{questions} not present")
     handbook = load_handbook(Path(folder))
     missing = {c.section for c in read_cases(questions) if c.section and handbook.by_title(c.section) is None}
     assert not missing
+
+
+def test_stripping_aliases_removes_them() -> None:
+    noalias, sparse = handbook_for("other-noalias"), handbook_for("other-sparse")
+    assert not any(e.aliases for e in noalias.entries)
+    assert all(len(e.aliases) <= 1 for e in sparse.entries)
+    assert any(e.aliases for e in sparse.entries)
+
+
+if __name__ == "__main__":
+    proxies = [name for name, spec in SETS.items() if spec[2] != "all" or name == "proxy"]
+    sums = [0.0, 0.0, 0.0, 0.0]
+    for set_name in SETS:
+        r = run(set_name)
+        figures = (r.top1, r.wrong_rate, r.declined_in_scope / max(r.in_scope, 1), r.declined)
+        if set_name in proxies:
+            sums = [a + b for a, b in zip(sums, figures, strict=True)]
+        print(f"{set_name:16s} top-1 {figures[0]:.3f}  wrong {figures[1]:.3f}  "
+              f"in-scope declined {figures[2]:.3f}  out-of-scope declined {figures[3]:.3f}")
+    avg = [s / len(proxies) for s in sums]
+    print(f"{'proxy average':16s} top-1 {avg[0]:.3f}  wrong {avg[1]:.3f}  "
+          f"in-scope declined {avg[2]:.3f}  out-of-scope declined {avg[3]:.3f}")

@@ -267,7 +267,7 @@ async def test_a_desk_killed_with_sigkill_mid_broadcast_never_sends_twice_and_re
 
     report = await Broadcaster(NoticeStore(engine), TelegramNoticeSender(api_bot), SendLimiter(limits)).deliver(
         notice.id, notice.text)
-    counts = dict(zip(map(str, groups), received(emulator, groups)))
+    counts = dict(zip(map(str, groups), received(emulator, groups), strict=True))
     assert max(counts.values()) == 1  # never twice
     unknown = {p.chat_id for p in report.problems}
     assert all(counts[chat] == 1 for chat in counts if chat not in unknown)  # everyone else exactly once

@@ -89,9 +89,11 @@ def test_activity_reminds_signed_up_residents_the_day_before(templates: NoticeTe
     ("通用\n标题: 通知\n内容: a\x00b", "无法显示"),
     ("活动\n标题: 跑步\n开始: 明天 9:00\n地点: 操场\n名额: 很多", "名额请写一个正整数"),
     ("通用\n标题: 通知\n内容: 好\n语言: fr", "语言请写 zh 或 en"),
+    ("通用\n标题: 通知\n内容: 好\n对象: " + " ".join(f"{i}号楼" for i in range(200)), "楼栋太多了"),
     ("停水\n名额: 3\n时间: 2026-11-25 09:00-17:00\n区域: 3号楼\n原因: 维修", "停水通知没有这些字段: 名额"),
 ], ids=["missing", "end-before-start", "past", "no-such-date", "unreadable-time", "send-in-past",
-        "bad-building", "unknown-field", "too-long", "nul", "bad-capacity", "bad-language", "wrong-field"])
+        "bad-building", "unknown-field", "too-long", "nul", "bad-capacity", "bad-language", "too-many-buildings",
+        "wrong-field"])
 def test_bad_input_gets_a_clear_message(templates: NoticeTemplates, text: str, problem: str) -> None:
     with pytest.raises(ComposeError) as err:
         compose(parse_draft(text), now=NOW, templates=templates)

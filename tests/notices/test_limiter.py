@@ -79,7 +79,7 @@ async def test_never_more_than_the_limit_in_any_second_counted_from_completion()
     # A new request starts only a full second after the request whose token it reuses completed.
     starts = sorted(started)
     assert starts[3] - starts[0] < 0.2 <= starts[4] - starts[0]  # the first four (5 minus the reserve) went at once
-    assert all(later - earlier >= 1.0 for earlier, later in zip(sorted(completed), starts[4:]))
+    assert all(later - earlier >= 1.0 for earlier, later in zip(sorted(completed), starts[4:], strict=False))
 
 
 async def test_a_cancelled_waiter_gives_nothing_away() -> None:

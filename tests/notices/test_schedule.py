@@ -165,3 +165,29 @@ async def test_the_tick_job_is_wired_into_apscheduler(engine: Engine, api_bot: B
     scheduler = AsyncIOScheduler(timezone=UTC)
     add_jobs(scheduler, desk(engine, api_bot, templates, NOW))
     assert [(j.id, str(j.trigger)) for j in scheduler.get_jobs()] == [("notices-due", "interval[0:00:10]")]
+
+
+async def test_a_failing_broadcast_does_not_hold_up_the_next_notice_and_is_resumed_later(
+        engine: Engine, emulator: BotApiEmulator, api_bot: Bot, store: NoticeStore,
+        templates: NoticeTemplates) -> None:
+    groups = setup_groups(emulator, store, 2)
+    first, second = (store.create_notice(compose(parse_draft(f"通用\n标题: 第{i}条\n内容: b"), now=NOW,
+                                                 templates=templates), created_by="1", report_to="1", now=NOW)
+                     for i in (1, 2))
+
+    class FailsOnce(Broadcaster):
+        """The database going away mid-broadcast, once."""
+
+        failed = False
+
+        async def deliver(self, notice_id: int, text: str, **kwargs):
+            if notice_id == first.id and not FailsOnce.failed:
+                FailsOnce.failed = True
+                raise RuntimeError("server closed the connection unexpectedly")
+            return await super().deliver(notice_id, text, **kwargs)
+
+    runner = NoticeRunner(store, templates, FailsOnce(store, TelegramNoticeSender(api_bot), SendLimiter(LIMITS)))
+    assert [(r.notice_id, r.sent) for r in await runner.run_due(NOW)] == [(second.id, 2)]
+    assert store.get_notice(first.id).status is NoticeStatus.SENDING
+    assert [(r.notice_id, r.sent) for r in await runner.run_due(NOW)] == [(first.id, 2)]  # the next tick
+    assert [len(emulator.sent_to(g)) for g in groups] == [2, 2]

@@ -279,3 +279,12 @@ async def test_confirming_twice_stores_one_notice(desk: Desk) -> None:
     assert await desk.press(preview, "ntc:ok", desk.staff) == "已确认"
     assert await desk.press(preview, "ntc:ok", desk.staff) == "这个预览已失效,请重新 /notice。"
     assert [n.code for n in desk.store.list_notices()] == ["N-0001"]
+
+
+async def test_staff_commands_in_a_residents_group_show_nothing_there(desk: Desk) -> None:
+    group = desk.api.add_group("业主群")
+    await desk.say(desk.staff, "/register", chat=group)
+    await desk.say(desk.staff, "/notice 活动\n标题: 茶话会\n开始: 2026-11-28 14:00\n地点: 会所", chat=group)
+    await desk.say(desk.staff, "/signups N-0001", chat=group)
+    assert desk.texts(group)[1:] == ["这里是住户群,请在与我的私聊中操作。"] * 2
+    assert desk.store.load_draft(str(STAFF_ID), str(group)) is None

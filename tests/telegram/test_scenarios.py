@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from sqlmodel import Session, select
 
 from bot.messages import Button, ChatRef, Outbound
-from bot.models import InboundMessage, Resident, Ticket, TicketFile
+from bot.models import EventKind, InboundMessage, Resident, Ticket, TicketFile
 from bot.telegram_store import TelegramTopic
 from tests.support.bot_api import Json
 from tests.telegram.conftest import Desk
@@ -392,6 +392,10 @@ async def test_an_edit_is_recorded_without_losing_the_original(desk_on_telegram:
         texts = [m.text for m in session.exec(select(InboundMessage).where(
             InboundMessage.chat_id == str(resident["id"]))).all()]
     assert "阳台的灯不亮了" in texts and "阳台和厨房的灯都不亮了" in texts
+    code = d.desk.store.tickets_of_chat(ChatRef("telegram", str(resident["id"])))[0].code
+    edits = [e.text for e in d.desk.store.events(code) if e.kind == EventKind.EDITED]
+    assert edits == ["阳台和厨房的灯都不亮了"]
+    assert len(d.desk.store.tickets_of_chat(ChatRef("telegram", str(resident["id"])))) == 1
 
 
 async def test_phone_sharing_and_language(desk_on_telegram: Desk) -> None:

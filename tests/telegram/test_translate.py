@@ -108,15 +108,17 @@ def test_only_ones_own_contact_registers_a_phone(world: BotApiEmulator) -> None:
     assert other is not None and other.phone is None and "+8613900000000" in other.text
 
 
-def test_an_edit_is_a_new_record_beside_the_original(world: BotApiEmulator) -> None:
+def test_an_edit_keeps_the_original_id_and_carries_the_edit_time(world: BotApiEmulator) -> None:
     user = world.add_user()
     sent = world.user_says(user, "3栋501")
     original = to_inbound(only_update(world), directory())
     world.user_edits(sent, "3栋502")
-    edit = to_inbound(only_update(world), directory())
+    update = only_update(world)
+    edit = to_inbound(update, directory())
     assert original is not None and edit is not None
-    assert edit.edited and edit.text == "3栋502"
-    assert edit.message_id.startswith(f"{sent['message_id']}.edit") and edit.message_id != original.message_id
+    assert edit.edited and edit.text == "3栋502" and not original.edited
+    assert edit.message_id == original.message_id == str(sent["message_id"])
+    assert edit.received_at == update.edited_message.edit_date.astimezone(UTC)
 
 
 def test_a_button_press_carries_its_action_and_a_stable_id(world: BotApiEmulator) -> None:
