@@ -1,4 +1,4 @@
-"""The desk's configuration: one TOML file (see desk.example.toml), read once at start-up.
+"""The desk's configuration: one TOML file (see bot/desk.example.toml), read once at start-up.
 
 ``load_config`` fails with ``ConfigError`` naming the key at fault. The Telegram
 token is never in the file: it comes from TELEGRAM_BOT_TOKEN, read by the
@@ -19,8 +19,8 @@ from bot.db import DEFAULT_URL
 from bot.messages import Role
 from bot.models import Priority, TicketKind
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-EXAMPLE_CONFIG = REPO_ROOT / "desk.example.toml"
+# Shipped inside the package so that a non-editable install has it too.
+EXAMPLE_CONFIG = Path(__file__).resolve().parent / "desk.example.toml"
 
 COMMUNITY_KEYS = (
     "name", "company", "address", "service_centre", "office_hours",

@@ -25,6 +25,7 @@ from bot.dialogue import (
     clean_text,
     detect_language,
     find_codes,
+    is_bare_flat,
     is_bare_report,
     is_data_answer,
     is_pressing,
@@ -1156,10 +1157,7 @@ class _ResidentTurn:
 
 def is_data(text: str) -> bool:
     """Numbers, a date or a bare flat number: an answer or a registration, never an alarm."""
-    if is_data_answer(text):
-        return True
-    flat = parse_flat(text)
-    return flat is not None and len(text) <= len(flat.label()) + 8
+    return is_data_answer(text) or is_bare_flat(text)
 
 
 def _log_failure(msg: Inbound, exc: Exception) -> None:
@@ -1554,8 +1552,15 @@ class _StaffTurn:
         ticket = self.ticket(code)
         if ticket is None:
             return
+        # 完成 pressed straight from the dispatch card: the engineer took the job by doing it.
+        implicit_accept = action_name == Action.DONE and ticket.kind == TicketKind.REPAIR \
+            and ticket.status == Status.DISPATCHED
         try:
-            step = transition_for(ticket.kind, ticket.status, action_name)
+            if implicit_accept:
+                check_role(transition_for(ticket.kind, ticket.status, Action.ACCEPT), self.roles)
+                step = transition_for(ticket.kind, Status.ACCEPTED, action_name)
+            else:
+                step = transition_for(ticket.kind, ticket.status, action_name)
             check_role(step, self.roles)
         except IllegalTransition as refused:
             self.reply("refused", reason=refused.reason_zh, detail=refused.reason, ticket=ticket.code)
@@ -1585,6 +1590,8 @@ class _StaffTurn:
         for attachment in self.t.msg.attachments:
             self.w.add_file(ticket, attachment, by=self.actor, at=self.now)
         self.mark_responded(ticket)
+        if implicit_accept:
+            self.w.set_status(ticket, Status.ACCEPTED, at=self.now, actor=self.actor)
         self.w.set_status(ticket, step.target, at=self.now, actor=self.actor, text=text)
         if action == Action.REOPEN:
             ticket.resolved_at = None
@@ -1651,6 +1658,8 @@ def engineer_buttons(ticket: Ticket) -> tuple[tuple[Button, ...], ...]:
     if ticket.status == Status.REPORTED:
         return ((Button("接单", f"grab:{ticket.code}"),),)
     possible = next_actions(ticket.kind, ticket.status)
+    if ticket.status == Status.DISPATCHED:
+        possible.append(Action.DONE)  # finishing straight away also accepts (see _StaffTurn.step)
     row = tuple(Button(label, f"xfer:{ticket.code}" if action == Action.TRANSFER else f"do:{ticket.code}:{action}")
                 for action, label in ENGINEER_STEPS if action in possible)
     return (row,) if row else ()

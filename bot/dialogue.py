@@ -71,6 +71,17 @@ def parse_flat(text: str) -> Flat | None:
     return None
 
 
+def is_bare_flat(text: str) -> bool:
+    """True when the message is a flat number and little else ("我住3栋2单元501", "Building 3 Room 501")."""
+    folded = unicodedata.normalize("NFKC", text)
+    for pattern in _FLAT_PATTERNS:
+        match = pattern.search(folded)
+        if match:
+            rest = (folded[:match.start()] + folded[match.end():]).strip(" \t\n,.，。!！:：")
+            return len(rest) <= 8
+    return False
+
+
 _BUILDING = re.compile(r"(\d{1,3}|[A-Za-z])\s*(?:栋|号楼|幢|座)|(?:building|bldg|block)\s*(\d{1,3}|[A-Za-z])\b",
                        re.IGNORECASE)
 

@@ -72,7 +72,7 @@ _TABLE_SEPARATOR = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*
 _BULLET = re.compile(r"^(\s*)[-*+]\s+")
 _QUOTE = re.compile(r"^\s{0,3}>\s?")
 _STRONG = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
-_EMPHASIS = re.compile(r"(?<![*\w])\*(?=\S)([^*\n]+?)(?<=\S)\*(?![*\w])")
+_EMPHASIS = re.compile(r"(?<![*A-Za-z0-9])\*(?=\S)([^*\n]+?)(?<=\S)\*(?![*A-Za-z0-9])")
 _CODE = re.compile(r"`([^`\n]+)`")
 _LINK = re.compile(r"\[([^\]\n]+)\]\((\S+?)\)")
 
@@ -95,7 +95,7 @@ def plain_markdown(text: str) -> str:
             line = heading.group(1)
         line = _QUOTE.sub("", line)
         line = _BULLET.sub(lambda m: f"{m.group(1)}• ", line)
-        if line.lstrip().startswith("|"):
+        if line.lstrip().startswith("|") and line.count("|") >= 2:
             cells = [c.strip() for c in line.strip().strip("|").split("|")]
             line = " | ".join(cells)
         line = _LINK.sub(lambda m: m.group(1) if m.group(1) == m.group(2) else f"{m.group(1)} ({m.group(2)})", line)

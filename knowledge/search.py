@@ -96,7 +96,6 @@ class Tuning:
     function_unknown: float = 0.3     # and this much more when the handbook never uses that bigram
     question_word_weight: float = 0.5  # 哪里, 多少, 怎么…: kept, but they cannot carry a match alone
     interrogative_seam: float = 0.1   # a bigram across the edge of an interrogative (失怎 of 丢失怎么补) counts this much
-    seam_known_only: bool = False
     skip_weight: float = 0.25         # a skip-bigram (A_C of ABC) where the bigram AB is unknown
     number_weight: float = 0.7        # a number counts this much
     isolated_unknown: float = 0.3     # an unknown bigram between known ones: likely a word boundary
@@ -112,7 +111,7 @@ class Tuning:
     explained_unknown: float = 0.3    # situation words the handbook never uses keep this share of their weight
     emergency_weight: float = 1.0     # share of its IDF for the emergency:KIND term of a described emergency
     emergency_share: float = 0.25      # ... or this share of the question's weight, if more
-    length_gamma: float = 0.8         # <1: long questions need not be covered word for word
+    length_gamma: float = 0.7         # <1: long questions need not be covered word for word
     w_sentence: float = 0.2           # share of the score from the best single answer line
     w_fuzzy: float = 0.15             # share of the score from the best fuzzy title/alias match
     kind_penalty: float = 0.05        # score lost by an entry whose title answers another kind of question
@@ -268,7 +267,7 @@ class Matcher:
                     weight *= self.tuning.function_weight * (1.0 if known[i] else self.tuning.function_unknown)
                 if bigram in QUESTION_WORDS:
                     weight *= self.tuning.question_word_weight
-                elif i in seams and (known[i] or not self.tuning.seam_known_only):
+                elif i in seams and known[i]:
                     weight *= tuning.interrogative_seam
                 weights[bigram] = max(weights.get(bigram, 0.0), weight)
             # "燃气怎么开户" where the handbook never mentions 燃气: a domain word it lacks is a topic it lacks,

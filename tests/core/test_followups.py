@@ -82,6 +82,16 @@ def test_finishing_asks_the_engineer_for_a_photo_which_is_attached_to_the_ticket
     assert len(resident.desk.store.files(R1)) == 1
 
 
+def test_done_straight_from_the_dispatch_card_accepts_and_finishes(resident, agent, engineer, engineer2):
+    resident.send("卫生间下水道堵了")
+    agent.send(f"/dispatch {R1} 王师傅")
+    assert "assigned to 王师傅" in engineer2.send("", action=f"do:{R1}:done")[0].text
+    out = engineer.send("", action=f"do:{R1}:done")
+    trail = [e.to_status for e in resident.desk.store.events(R1) if e.kind == EventKind.STATUS]
+    assert trail == ["dispatched", "accepted", "completed"]
+    assert "rate:" in actions(to_resident(out, resident.chat)[0])[0]
+
+
 def test_a_finishing_photo_sent_much_later_is_not_filed(resident, engineer, clock):
     resident.send("卫生间下水道堵了")
     engineer.press(f"grab:{R1}")
