@@ -29,7 +29,10 @@ class Templates:
             lstrip_blocks=True,
             autoescape=False,
             keep_trailing_newline=False,
+            auto_reload=False,  # compiled once: no file check per message (restart to change wording)
+            cache_size=-1,  # every template stays compiled
         )
+        self._labels: dict[str, dict[str, str]] = {}
         self._env.filters["local"] = self.local_time
         self._env.filters["minutes"] = _minutes
         self._env.filters["duration_zh"] = _duration_zh
@@ -49,7 +52,9 @@ class Templates:
     def label(self, name: str, lang: str) -> str:
         """A button label from ``{lang}/labels.j2``."""
         lang = lang if lang in LANGUAGES else "zh"
-        labels = self._env.get_template(f"{lang}/labels.j2").module.labels  # type: ignore[attr-defined]
+        labels = self._labels.get(lang)
+        if labels is None:
+            labels = self._labels[lang] = self._env.get_template(f"{lang}/labels.j2").module.labels  # type: ignore[attr-defined]
         return labels[name]
 
     def names(self) -> list[str]:

@@ -115,12 +115,12 @@ _INSERT_OUTBOUND = insert(OutboundMessage.__table__)
 _INSERT_EVENT = insert(TicketEvent.__table__)
 _INSERT_FILE = insert(TicketFile.__table__)
 _RESIDENT_WITH_DIALOGUE = (
-    select(Resident, Dialogue)
+    select(Resident, Dialogue.state, Dialogue.data)
     .outerjoin(Dialogue, (Dialogue.channel == Resident.channel) & (Dialogue.chat_id == Resident.chat_id))
     .where(Resident.channel == bindparam("channel"), Resident.chat_id == bindparam("chat_id"))
 )
 _RESIDENT = select(Resident).where(Resident.channel == bindparam("channel"), Resident.chat_id == bindparam("chat_id"))
-_DIALOGUE = select(Dialogue).where(Dialogue.channel == bindparam("channel"), Dialogue.chat_id == bindparam("chat_id"))
+_DIALOGUE = select(Dialogue.state, Dialogue.data).where(Dialogue.channel == bindparam("channel"), Dialogue.chat_id == bindparam("chat_id"))
 _TICKET = select(Ticket).where(Ticket.code == bindparam("code"))
 _TICKET_LOCKED = _TICKET.with_for_update()
 _TICKETS_OF = select(Ticket).where(Ticket.resident_id == bindparam("resident_id")) \
@@ -143,17 +143,33 @@ def _day_counter_statement(dialect: str):
 _NEXT_CODE = {d: _day_counter_statement(d) for d in ("postgresql", "sqlite")}
 
 
+def _save_dialogue_statement(dialect: str):
+    table = Dialogue.__table__
+    insert_ = pg_insert if dialect == "postgresql" else sqlite_insert
+    columns = ("channel", "chat_id", "state", "data", "updated_at")
+    stmt = insert_(table).values({c: bindparam(c, type_=table.c[c].type) for c in columns})
+    return stmt.on_conflict_do_update(
+        index_elements=[table.c.channel, table.c.chat_id],
+        set_={"state": stmt.excluded.state, "data": stmt.excluded.data, "updated_at": stmt.excluded.updated_at},
+    )
+
+
+_SAVE_DIALOGUE = {d: _save_dialogue_statement(d) for d in ("postgresql", "sqlite")}
+
+
 class Work:
     """One transaction's worth of reads and writes (see TicketStore.work)."""
 
     def __init__(self, session: Session) -> None:
         self.session = session
         self.dialect = session.get_bind().dialect.name
-        self._dialogues: dict[ChatRef, Dialogue | None] = {}  # rows read or written in this transaction
+        # Each chat's dialogue as (state, JSON data), read or written in this transaction.
+        self._dialogues: dict[ChatRef, tuple[str, str] | None] = {}
         # Audit-trail and file rows are written in one multi-row insert each (write_pending), not
         # one ORM flush apiece: a message typically adds two to five of them.
         self._events: list[dict[str, Any]] = []
         self._files: list[dict[str, Any]] = []
+        self._dialogue_writes: dict[ChatRef, dict[str, Any]] = {}
 
     def write_pending(self) -> None:
         """Write the batched event and file rows (before reading them back, and at commit)."""
@@ -163,6 +179,11 @@ class Work:
         if self._events:
             self.session.exec(_INSERT_EVENT, params=self._events)
             self._events = []
+        if self._dialogue_writes:
+            rows = list(self._dialogue_writes.values())
+            self.session.exec(_SAVE_DIALOGUE["postgresql" if self.dialect == "postgresql" else "sqlite"],
+                              params=rows)
+            self._dialogue_writes = {}
 
     # -- messages ---------------------------------------------------------------------------
     def lock_chat(self, chat: ChatRef) -> None:
@@ -279,8 +300,8 @@ class Work:
         ).first()
         if found is None:
             return None
-        resident, dialogue = found
-        self._dialogues[chat] = dialogue
+        resident, state, data = found
+        self._dialogues[chat] = None if state is None else (state, data)
         return resident
 
     def resident_by_id(self, resident_id: int) -> Resident | None:
@@ -291,6 +312,7 @@ class Work:
                             created_at=at)
         self.session.add(resident)
         self.session.flush()
+        self._dialogues.setdefault(chat, None)  # a new chat has no pending question: no need to look
         return resident
 
     def save(self, *rows: SQLModel) -> None:
@@ -474,27 +496,26 @@ class Work:
         if row is None:
             return DialogueState()
         try:
-            data = json.loads(row.data) or {}
+            data = json.loads(row[1]) or {}
         except ValueError:
             data = {}
-        return DialogueState(row.state, data)
+        return DialogueState(row[0], data)
 
     def set_dialogue(self, chat: ChatRef, state: str, data: dict[str, Any] | None, *, at: datetime) -> None:
-        row = self._dialogue_row(chat) or Dialogue(channel=chat.channel, chat_id=chat.id, updated_at=at)
-        row.state = state
-        row.data = json.dumps(data or {}, ensure_ascii=False)
-        row.updated_at = at
-        self.session.add(row)
-        self._dialogues[chat] = row
+        # Kept here and written once per transaction (one upsert in write_pending), however
+        # often a turn changes its mind; reads in this transaction see it at once.
+        text = json.dumps(data or {}, ensure_ascii=False)
+        self._dialogues[chat] = (state, text)
+        self._dialogue_writes[chat] = {"channel": chat.channel[:32], "chat_id": chat.id[:64], "state": state,
+                                       "data": text, "updated_at": at}
 
     def clear_dialogue(self, chat: ChatRef, *, at: datetime) -> None:
         self.set_dialogue(chat, "idle", {}, at=at)
 
-    def _dialogue_row(self, chat: ChatRef) -> Dialogue | None:
+    def _dialogue_row(self, chat: ChatRef) -> tuple[str, str] | None:
         if chat not in self._dialogues:
-            self._dialogues[chat] = self.session.exec(
-                _DIALOGUE, params={"channel": chat.channel, "chat_id": chat.id}
-            ).first()
+            found = self.session.exec(_DIALOGUE, params={"channel": chat.channel, "chat_id": chat.id}).first()
+            self._dialogues[chat] = None if found is None else (found[0], found[1])
         return self._dialogues[chat]
 
 

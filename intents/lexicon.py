@@ -107,14 +107,17 @@ class Lexicon:
         found: dict[int, list[_Pattern]] = {}
         cjk = norm.cjk
         by_pair, by_char = self._by_pair, self._by_char
-        candidates = [entry for i in range(len(cjk) - 1) for entry in by_pair.get(cjk[i : i + 2], ())]
-        candidates += [entry for ch in set(cjk) for entry in by_char.get(ch, ())]
+        # Only the phrases whose opening pair (or single character) occurs: set intersections in C.
+        pairs = {cjk[i : i + 2] for i in range(len(cjk) - 1)}
+        candidates = [entry for pair in by_pair.keys() & pairs for entry in by_pair[pair]]
+        candidates += [entry for ch in by_char.keys() & set(cjk) for entry in by_char[ch]]
         for needle, pattern in candidates:
             if needle in cjk and (pattern.gap is None or pattern.gap.search(cjk)):
                 found.setdefault(pattern.group, []).append(pattern)
         if len(words) > 2:
-            for word in set(words.split()):
-                for pattern in self._by_word.get(word, ()):
+            by_word = self._by_word
+            for word in by_word.keys() & set(words.split()):
+                for pattern in by_word[word]:
                     if pattern.needle in words:
                         found.setdefault(pattern.group, []).append(pattern)
             for pattern in self._prefix_words:
@@ -123,7 +126,11 @@ class Lexicon:
         hits: dict[str, tuple[str, ...]] = {}
         for index, patterns in found.items():
             excepts = self._excepts[index]
-            kept = [p.phrase for p in patterns if not excepts or not _excepted(p, excepts, norm.cjk, words)]
+            if excepts:
+                blocked = _blocked_spans(excepts, cjk, words)
+                kept = [p.phrase for p in patterns if not _excepted(p, blocked, cjk, words)]
+            else:
+                kept = [p.phrase for p in patterns]
             if kept:
                 hits[self.groups[index].name] = tuple(sorted(set(kept)))
         return hits
@@ -171,19 +178,28 @@ def _spans(needle: str, text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def _excepted(pattern: _Pattern, excepts: tuple[_Pattern, ...], cjk: str, words: str) -> bool:
+def _blocked_spans(
+    excepts: tuple[_Pattern, ...], cjk: str, words: str
+) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """Where a group's except phrases occur: (spans in the cjk view, spans in the words view)."""
+    in_cjk = [span for e in excepts if not e.latin and e.needle in cjk for span in e.spans(cjk)]
+    in_words = [span for e in excepts if e.latin and e.needle in words for span in e.spans(words)]
+    return in_cjk, in_words
+
+
+def _excepted(
+    pattern: _Pattern, blocked: tuple[list[tuple[int, int]], list[tuple[int, int]]], cjk: str, words: str
+) -> bool:
     """True when every occurrence of ``pattern`` overlaps an ``except`` phrase."""
-    text = words if pattern.latin else cjk
-    blocked = [
-        span for e in excepts if e.latin == pattern.latin and e.needle in text for span in e.spans(text)
-    ]
-    if not blocked:
+    spans = blocked[1] if pattern.latin else blocked[0]
+    if not spans:
         return False
+    text = words if pattern.latin else cjk
     for start, end in pattern.spans(text):
         # An English needle carries its boundary spaces; compare the word itself.
         if pattern.latin:
             start, end = start + 1, end - (1 if pattern.needle.endswith(" ") else 0)
-        if not any(b_start < end and start < b_end for b_start, b_end in blocked):
+        if not any(b_start < end and start < b_end for b_start, b_end in spans):
             return False
     return True
 

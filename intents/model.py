@@ -32,14 +32,16 @@ _CLAUSE_BREAK = re.compile(r"[^\w]+")
 
 
 def features(norm: Normalized) -> set[str]:
-    """Character 1–3-grams of the Chinese text and word 1–2-grams of the English text."""
+    """Character 1–2-grams of the Chinese text and word 1–2-grams of the English text.
+
+    Trigrams were tried: no better on the held-out examples, and 20 % slower per message.
+    """
     feats: set[str] = set()
     chinese = _LATIN_RUN.sub(" ", _PLACE_NUMBER.sub(" ", norm.cjk))
     for run in _CLAUSE_BREAK.split(chinese):
         if run:
             feats.update(run)
             feats.update([run[i : i + 2] for i in range(len(run) - 1)])
-            feats.update([run[i : i + 3] for i in range(len(run) - 2)])
     words = ["w:" + w for w in norm.words.split() if not w[0].isdigit()]
     feats.update(words)
     feats.update([a + "_" + b[2:] for a, b in pairwise(words)])
