@@ -137,12 +137,10 @@ def main() -> int:
         return "ok" if ok else "MISSED"
 
     load = os.getloadavg()[0]
-    print(
-        f"messages                  {len(messages)} distinct; machine load average {load:.2f} on {os.cpu_count()} cores"
-    )
-    print(
-        f"throughput (wall clock)   {rate:,.0f} messages/s   (target >= {TARGET_RATE:,})  {verdict(rate >= TARGET_RATE)}"
-    )
+    cores = os.cpu_count()
+    print(f"messages                  {len(messages)} distinct; machine load average {load:.2f} on {cores} cores")
+    wall_ok = verdict(rate >= TARGET_RATE)
+    print(f"throughput (wall clock)   {rate:,.0f} messages/s   (target >= {TARGET_RATE:,})  {wall_ok}")
     print(
         f"throughput (CPU time)     {cpu_rate:,.0f} messages/s   (target >= {TARGET_RATE:,})"
         f"  {verdict(cpu_rate >= TARGET_RATE)}"
