@@ -138,7 +138,7 @@ def main() -> int:
 
     load = os.getloadavg()[0]
     cores = os.cpu_count()
-    print(f"messages                  {len(messages)} distinct; machine load average {load:.2f} on {cores} cores")
+    print(f"messages                  {len(messages)} distinct; load average {load:.2f} on {cores} cores")
     wall_ok = verdict(rate >= TARGET_RATE)
     print(f"throughput (wall clock)   {rate:,.0f} messages/s   (target >= {TARGET_RATE:,})  {wall_ok}")
     print(

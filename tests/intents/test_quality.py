@@ -24,8 +24,7 @@ def test_dev_set_floor(dev_rows: list[dict]) -> None:
 
 
 def test_heldout_floor(heldout_rows: list[dict]) -> None:
-    """tests/intents/data/heldout.jsonl (never trained on): macro-F1 0.956, emergency recall 0.992 when
-    written."""
+    """Our held-out examples (never trained on): macro-F1 0.956, emergency recall 0.992 when written."""
     _check(evaluate(heldout_rows, classify), macro_f1=0.92, recall=0.98, precision=0.95, kind=0.97)
 
 
