@@ -1,10 +1,19 @@
 """`desk chat`: talk to the desk in a terminal, as a resident or as staff working the queue.
 
-A thin adapter: each input line becomes an Inbound, the desk's Outbound
-messages are printed. Buttons are numbered: type the number (or the button's
-action text) to press one. `:photo [caption]` sends a pretend photo. The
-timed sweeps (alert repeats, escalations, reminders) run after every line.
-Piped stdin works for scripts: no prompt, output flushed line by line.
+A thin adapter: each input line becomes an Inbound; of the desk's Outbound
+messages, a terminal prints only those addressed to it (its resident chat; a
+staff terminal: the staff's own chat and the staff rooms). Everything the desk
+sends is stored in the outbound table anyway, so each terminal polls that table
+(before each prompt, and every second while waiting at one) for messages to its
+addresses that another terminal caused: staff replies, rating requests, alerts.
+A resident terminal never prints staff rooms or other residents' chats.
+
+Buttons are numbered: type the number (or the button's action text) to press
+one. `:photo [caption]` sends a pretend photo. The timed sweeps (alert repeats,
+escalations, reminders) run after every line; their messages reach the
+terminals they are addressed to by the same polling. Piped stdin works for
+scripts: no prompt, output flushed line by line. Input is read as bytes and
+decoded leniently, so binary junk becomes U+FFFD, never a crash.
 """
 
 from __future__ import annotations
@@ -13,11 +22,16 @@ import argparse
 import itertools
 import logging
 import os
+import re
 import sys
-from collections.abc import Callable, Iterable
+import threading
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TextIO
+from typing import IO, TextIO
+
+from sqlalchemy import func
+from sqlmodel import select
 
 from bot.config import EXAMPLE_CONFIG, Config, ConfigError, load_config
 from bot.messages import STAFF_CHANNEL, Attachment, AttachmentKind, Button, ChatRef, Inbound, Outbound, Role
@@ -29,12 +43,36 @@ To run on Telegram: create a bot with @BotFather, then
     desk run --config desk.toml               # staff group and topics: [telegram] in desk.toml
 """
 STAFF_PERSONAS = ("agent", "engineer", "manager", "security")
+CONSOLE_HELP = {
+    Role.RESIDENT: "(terminal: type a number to press a button; `:photo [caption]` sends a pretend photo; "
+                   "/quit or Ctrl-D to leave)",
+    "staff": "(terminal: type a number to press a button; after /take, plain text is your reply to that "
+             "resident; `:photo [caption]` sends a pretend photo; /quit or Ctrl-D to leave)",
+}
+POLL_SECONDS = 1.0
+REPLAY_LIMIT = 50  # a resident terminal shows at most this many messages it missed while closed
+# Lone surrogates (undecodable bytes smuggled through) and control characters other than tab:
+# neither is text a resident typed, and a database refuses the first (and NUL).
+_UNSAFE = re.compile(r"[\ud800-\udfff\x00-\x08\x0b-\x1f\x7f]")
+
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of `desk chat`."""
+    """Entry point of `desk chat`: Ctrl-C and a closed pipe (`| head`) end it quietly."""
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:
+        _safe_write(sys.stdout, "\n")
+        return 130
+    except BrokenPipeError:
+        _silence_stdout()  # the reader went away (`desk chat … | head`): nothing more to say, no traceback
+        return 0
+
+
+def _main(argv: list[str] | None) -> int:
     args = _parser().parse_args(argv)
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    _setup_logging(args.log_file, debug=args.debug)
+    _lenient_output(sys.stdout)
     if args.hint_telegram:
         sys.stdout.write(TELEGRAM_HINT + "\n")
         sys.stdout.flush()
@@ -63,7 +101,13 @@ def main(argv: list[str] | None = None) -> int:
     interactive = sys.stdin.isatty()
     if interactive:
         sys.stdout.write(persona.banner() + "\n")
-    session.run(_lines(sys.stdin, prompt="> " if interactive else None))
+    session.poll()  # what was sent to this terminal's addresses while it was closed
+    poller = _Poller(session, prompt="> ") if interactive else None
+    try:
+        session.run(_lines(sys.stdin, prompt="> " if interactive else None, before_prompt=session.poll))
+    finally:
+        if poller is not None:
+            poller.stop()
     return 0
 
 
@@ -76,8 +120,70 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--chat", default="1", help="resident chat id (use several to play several residents)")
     parser.add_argument("--config", help="configuration TOML (default: ./desk.toml, else the bundled example)")
     parser.add_argument("--db", help="database URL or SQLite file path (default: from the configuration)")
+    parser.add_argument("--log-file", metavar="FILE", help="write the full log (with error details) to FILE")
+    parser.add_argument("--debug", action="store_true", help="show debug logging, with tracebacks, here")
     parser.add_argument("--hint-telegram", action="store_true", help=argparse.SUPPRESS)
     return parser
+
+
+class _OneLine(logging.Formatter):
+    """A log line without its traceback: the terminal is the chat, not a debugger."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        if record.exc_info or record.exc_text or record.stack_info:
+            record = logging.makeLogRecord({**record.__dict__, "exc_info": None, "exc_text": None,
+                                            "stack_info": None})
+            record.msg = f"{record.msg} (details: --log-file FILE or --debug)"
+        return super().format(record)
+
+
+def _setup_logging(log_file: str | None, *, debug: bool) -> None:
+    root = logging.getLogger()
+    for handler in list(root.handlers):  # main() may run more than once in one process (tests)
+        if getattr(handler, "_desk_chat", False):
+            root.removeHandler(handler)
+            handler.close()
+    terminal = logging.StreamHandler(sys.stderr)
+    terminal.setLevel(logging.DEBUG if debug else logging.WARNING)
+    terminal.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s") if debug
+                          else _OneLine("%(levelname)s %(name)s: %(message)s"))
+    handlers: list[logging.Handler] = [terminal]
+    if log_file:
+        to_file = logging.FileHandler(log_file, encoding="utf-8")
+        to_file.setLevel(logging.DEBUG if debug else logging.INFO)
+        to_file.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        handlers.append(to_file)
+    for handler in handlers:
+        handler._desk_chat = True  # type: ignore[attr-defined]
+        root.addHandler(handler)
+    root.setLevel(min(h.level for h in handlers))
+
+
+def _lenient_output(stream: TextIO) -> None:
+    """Never fail to print a reply because the terminal's encoding lacks a character."""
+    reconfigure = getattr(stream, "reconfigure", None)
+    if reconfigure is not None:
+        try:
+            reconfigure(errors="replace")
+        except (ValueError, OSError):  # pragma: no cover - a stream that cannot change
+            pass
+
+
+def _safe_write(stream: TextIO, text: str) -> None:
+    try:
+        stream.write(text)
+        stream.flush()
+    except (BrokenPipeError, ValueError, OSError):
+        pass
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's final flush does not fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # io.UnsupportedOperation is an OSError
+        pass
 
 
 def _config_path(given: str | None) -> Path:
@@ -88,24 +194,34 @@ def _config_path(given: str | None) -> Path:
 
 
 def _database_url(given: str | None) -> str | None:
-    if not given:
-        return None
-    return given if "://" in given else f"sqlite:///{Path(given)}"
+    from bot.db import database_url
+
+    return database_url(given) if given else None
 
 
-def _lines(stream: TextIO, *, prompt: str | None) -> Iterable[str]:
+def sanitise(text: str) -> str:
+    """Text safe to store and show: lone surrogates become U+FFFD, control characters (but tab) go."""
+    return _UNSAFE.sub(lambda m: "\ufffd" if "\ud800" <= m.group() <= "\udfff" else "", text)
+
+
+def _lines(stream: IO, *, prompt: str | None, before_prompt: Callable[[], None] = lambda: None) -> Iterator[str]:
+    """Input lines, read as bytes where possible and decoded leniently (binary junk never stops the chat)."""
+    raw = getattr(stream, "buffer", None)
     while True:
+        before_prompt()
         if prompt:
             sys.stdout.write(prompt)
             sys.stdout.flush()
-        try:
+        if raw is not None:
+            data = raw.readline()
+            if not data:
+                return
+            line = data.decode("utf-8", errors="replace")
+        else:
             line = stream.readline()
-        except UnicodeDecodeError:
-            sys.stdout.write("(could not read that line: not valid text)\n")
-            continue
-        if not line:
-            return
-        yield line.rstrip("\r\n")
+            if not line:
+                return
+        yield sanitise(line.rstrip("\r\n"))
 
 
 class Persona:
@@ -116,6 +232,10 @@ class Persona:
         self.sender_id = sender_id
         self.name = name
         self.role = role
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role != Role.RESIDENT
 
     @classmethod
     def choose(cls, config: Config, as_: str, name: str | None, chat_id: str) -> Persona:
@@ -142,7 +262,12 @@ class Persona:
 
 
 class ConsoleSession:
-    """Feeds lines to the desk and prints what comes back, numbering buttons."""
+    """Feeds lines to the desk and prints what is addressed to this terminal, numbering buttons.
+
+    Messages caused by this terminal's own lines are printed as the desk returns
+    them (with their buttons); everything else addressed here (another terminal's
+    doing, or a sweep's) is read from the outbound table by ``poll``.
+    """
 
     def __init__(self, desk, persona: Persona, *, out: TextIO, clock: Callable[[], datetime]) -> None:
         self._desk = desk
@@ -152,23 +277,103 @@ class ConsoleSession:
         self._buttons: list[Button] = []
         self._ids = itertools.count(1)
         self._run_id = clock().strftime("%Y%m%d%H%M%S%f")  # message ids stay unique across runs
+        self._lock = threading.RLock()  # the poller thread and the input loop take turns
+        self._last_ticket: str | None = None  # the ticket an agent last replied to or took
+        self._cursor = self._start_cursor()
 
     def run(self, lines: Iterable[str]) -> None:
         for line in lines:
             if line.strip() in ("/quit", "/exit"):
-                return
+                break
             self.send(line)
+        self.poll()
         self._out.flush()
 
     def send(self, line: str) -> None:
-        inbound = self._inbound(line)
-        if inbound is None:
-            return
-        self._print(self._desk.handle(inbound))
-        now = self._clock()
-        self._print(self._desk.repeat_alerts(now=now) + self._desk.escalate_overdue(now=now)
-                    + self._desk.remind_unrated(now=now))
+        with self._lock:
+            inbound = self._inbound(sanitise(line))
+            if inbound is None:
+                return
+            self._print([m for m in self._desk.handle(inbound) if self._shows_directly(m)])
+            if inbound.text.strip().lower() in ("/help", "/start", "help"):
+                self._write(CONSOLE_HELP["staff" if self._persona.is_staff else Role.RESIDENT])
+            now = self._clock()
+            # The sweeps' messages are stored by the desk and reach their terminals by polling.
+            self._desk.repeat_alerts(now=now)
+            self._desk.escalate_overdue(now=now)
+            self._desk.remind_unrated(now=now)
+            self.poll()
 
+    # -- what this terminal shows ------------------------------------------------------------
+    def _shows_directly(self, message: Outbound) -> bool:
+        """A resident sees only its own chat; staff also see the rooms and what went to residents."""
+        return message.to == self._persona.chat or self._persona.is_staff
+
+    def _addressed_here(self):
+        from bot.models import OutboundMessage as Out
+
+        mine = (Out.channel == self._persona.chat.channel) & (Out.chat_id == self._persona.chat.id)
+        return (mine | (Out.channel == STAFF_CHANNEL)) if self._persona.is_staff else mine
+
+    def _start_cursor(self) -> int:
+        """Where polling starts: a resident catches up after its last own exchange; staff start now."""
+        from bot.models import InboundMessage as In
+        from bot.models import OutboundMessage as Out
+
+        with self._desk.store.work() as w:
+            if self._persona.is_staff:
+                return w.session.exec(select(func.coalesce(func.max(Out.id), 0))).one()
+            own = select(In.id).where(In.channel == self._persona.chat.channel, In.chat_id == self._persona.chat.id)
+            last_own = w.session.exec(
+                select(func.coalesce(func.max(Out.id), 0)).where(Out.in_reply_to.in_(own))  # type: ignore[union-attr]
+            ).one()
+            backlog = w.session.exec(
+                select(Out.id).where(Out.id > last_own, self._addressed_here())
+                .order_by(Out.id.desc()).limit(REPLAY_LIMIT)  # type: ignore[union-attr]
+            ).all()
+            return min(backlog) - 1 if backlog else last_own
+
+    def poll(self, *, reprompt: str | None = None) -> None:
+        """Print undelivered messages addressed to this terminal that another terminal or a sweep caused.
+
+        ``reprompt``: the prompt to show again after printing (the poller interrupts a waiting prompt).
+        """
+        from bot.models import InboundMessage as In
+        from bot.models import OutboundMessage as Out
+        from bot.models import Ticket
+
+        with self._lock, self._desk.store.work() as w:
+            rows = w.session.exec(
+                select(Out, In.channel, In.chat_id, Ticket)
+                .outerjoin(In, In.id == Out.in_reply_to)
+                .outerjoin(Ticket, Ticket.code == Out.ticket_code)
+                .where(Out.id > self._cursor, self._addressed_here())
+                .order_by(Out.id)  # type: ignore[arg-type]
+            ).all()
+            messages: list[Outbound] = []
+            for row, from_channel, from_chat, ticket in rows:
+                self._cursor = max(self._cursor, row.id)
+                if (from_channel, from_chat) == (self._persona.chat.channel, self._persona.chat.id):
+                    continue  # caused by this terminal's own line: printed when the desk returned it
+                messages.append(Outbound(ChatRef(row.channel, row.chat_id), row.text, ticket=row.ticket_code,
+                                         urgent=row.urgent, buttons=self._rating_buttons(row, ticket)))
+        if messages:
+            if reprompt:
+                self._out.write("\n")
+            self._print(messages)
+            if reprompt:
+                self._out.write(reprompt)
+                self._out.flush()
+
+    def _rating_buttons(self, row, ticket) -> tuple[tuple[Button, ...], ...]:
+        """The stored table keeps no buttons: give a rating request back its 1–5 buttons."""
+        if ticket is None or self._persona.is_staff or ticket.rating is not None:
+            return ()
+        if row.at not in (ticket.rating_requested_at, ticket.rating_reminded_at):
+            return ()
+        return (tuple(Button(f"{n}⭐", f"rate:{ticket.code}:{n}") for n in range(1, 6)),)
+
+    # -- input ------------------------------------------------------------------------------
     def _inbound(self, line: str) -> Inbound | None:
         text = line.strip()
         action = None
@@ -186,22 +391,61 @@ class ConsoleSession:
             attachments = (Attachment(AttachmentKind.PHOTO, f"console-photo-{self._run_id}-{next(self._ids)}",
                                       caption=caption),)
             text = caption or ""
+        elif self._persona.is_staff:
+            text = self._staff_text(text)
+            if not text:
+                return None
         return Inbound(
             chat=self._persona.chat, message_id=f"{self._run_id}-{next(self._ids)}", received_at=self._clock(),
             text=text, sender_id=self._persona.sender_id, sender_name=self._persona.name,
             attachments=attachments, action=action, role=self._persona.role,
         )
 
+    def _staff_text(self, text: str) -> str:
+        """Plain text from staff is a reply to the chat they took; commands pass unchanged."""
+        if text.startswith("/"):
+            command, _, rest = text.partition(" ")
+            code = rest.split(maxsplit=1)[0].upper() if rest.strip() else ""
+            if command.lower() in ("/reply", "/take") and code:
+                self._last_ticket = code
+            return text
+        if not text:
+            return text
+        taken = self._taken_tickets()
+        if len(taken) == 1:
+            code = taken[0]
+        elif self._last_ticket in taken:
+            code = self._last_ticket
+        elif taken:
+            self._write(f"(you have taken {', '.join(taken)}: reply with /reply CODE text)")
+            return ""
+        else:
+            return text  # nothing taken: the desk explains (its /help)
+        self._last_ticket = code
+        return f"/reply {code} {text}"
+
+    def _taken_tickets(self) -> list[str]:
+        """Open tickets whose chat this staff member has taken (首问负责制)."""
+        from bot.models import Staff, Ticket
+
+        with self._desk.store.work() as w:
+            return list(w.session.exec(
+                select(Ticket.code).join(Staff, Staff.id == Ticket.agent_id)
+                .where(Staff.telegram_id == self._persona.sender_id, Ticket.is_open.is_(True))  # type: ignore[attr-defined]
+                .order_by(Ticket.updated_at.desc())  # type: ignore[attr-defined]
+            ).all())
+
+    # -- output -----------------------------------------------------------------------------
     def _print(self, messages: list[Outbound]) -> None:
         shown: list[Button] = []
         for message in messages:
             mine = message.to == self._persona.chat
-            if not mine and self._persona.role == Role.RESIDENT and message.to.channel != STAFF_CHANNEL:
-                prefix = f"[to resident {message.to.channel}:{message.to.id}] "
-            elif not mine:
-                prefix = f"[{message.to.channel}:{message.to.id}] "
-            else:
+            if mine:
                 prefix = ""
+            elif message.to.channel == STAFF_CHANNEL:
+                prefix = f"[{message.to.channel}:{message.to.id}] "
+            else:  # only staff terminals get here (see _shows_directly)
+                prefix = f"[to resident {message.to.channel}:{message.to.id}] "
             if message.urgent:
                 prefix += "[!] "
             self._write(prefix + message.text)
@@ -217,3 +461,25 @@ class ConsoleSession:
 
     def _write(self, text: str) -> None:
         self._out.write(text + "\n")
+
+
+class _Poller:
+    """Polls for messages every second while an interactive terminal waits at its prompt."""
+
+    def __init__(self, session: ConsoleSession, *, prompt: str) -> None:
+        self._session = session
+        self._prompt = prompt
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name="desk-chat-poll", daemon=True)
+        self._thread.start()
+
+    def _loop(self) -> None:
+        while not self._stop.wait(POLL_SECONDS):
+            try:
+                self._session.poll(reprompt=self._prompt)
+            except Exception:  # noqa: BLE001 - a busy or vanished database: try again next second
+                logging.getLogger(__name__).debug("polling for messages failed", exc_info=True)
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=2 * POLL_SECONDS)

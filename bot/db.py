@@ -14,6 +14,16 @@ DEFAULT_URL = "sqlite:///desk.db"
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 
 
+def database_url(value: str) -> str:
+    """A ``--db`` value as a URL: a plain file path becomes ``sqlite:///PATH``; URLs pass through."""
+    value = value.strip()
+    if "://" in value or value.startswith("sqlite:"):
+        return value
+    from pathlib import Path  # noqa: PLC0415 - tiny, only on this path
+
+    return f"sqlite:///{Path(value).expanduser()}"
+
+
 def normalise_url(url: str) -> str:
     """Accept the usual spellings of a PostgreSQL URL and pick the psycopg 3 driver."""
     for prefix in ("postgres://", "postgresql://"):

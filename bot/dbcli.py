@@ -34,6 +34,7 @@ from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.db import DEFAULT_URL, make_engine, normalise_url
+from bot.db import database_url as as_url
 from bot.migrations import INITIAL_REVISION, target_metadata
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
@@ -70,10 +71,10 @@ class UpgradeResult:
 
     def describe(self) -> str:
         if self.stamped_legacy:
-            text_ = (
-                f"existing database without migration history stamped as {INITIAL_REVISION}, "
-                f"then upgraded to {self.after}"
-            )
+            text_ = f"existing database without migration history: recorded it as revision {INITIAL_REVISION}"
+            text_ += "" if self.after == INITIAL_REVISION else f", then upgraded to {self.after}"
+            if not self.created:
+                return text_ + " (no table changed)"
             if self.created:
                 text_ += f"; created what it lacked: {', '.join(self.created)}"
             return text_
@@ -154,7 +155,7 @@ def _describe_diff(diff: object) -> str:
 def database_url(db: str | None, config: Path | None, environ: Mapping[str, str]) -> str:
     """The database to work on: --db, DATABASE_URL, the configuration's [database] url, the default."""
     if db:
-        return db
+        return as_url(db)
     if environ.get("DATABASE_URL"):
         return environ["DATABASE_URL"]
     path = config or (Path("desk.toml") if Path("desk.toml").is_file() else None)

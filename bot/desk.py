@@ -35,6 +35,7 @@ from bot.dialogue import (
     parse_building,
     parse_command,
     parse_flat,
+    parse_phone,
     wants_human,
 )
 from bot.messages import (
@@ -265,7 +266,15 @@ class ServiceDesk:
         return ((Button("我来处理 (确认)", f"ack:{ticket.code}"),),)
 
     def _rate_row(self, ticket: Ticket) -> tuple[Button, ...]:
-        return tuple(Button("⭐" * n if n <= 3 else f"{n}⭐", f"rate:{ticket.code}:{n}") for n in range(1, 6))
+        return tuple(Button(f"{n}⭐", f"rate:{ticket.code}:{n}") for n in range(1, 6))
+
+    def _rated_since_asked(self, w: Work, ticket: Ticket) -> bool:
+        """True when the resident already rated this round of work (a reopened ticket is rated again)."""
+        if ticket.rating is None:
+            return False
+        latest = w.latest_rating(ticket)
+        asked = ticket.rating_requested_at
+        return latest is None or asked is None or latest.at >= asked
 
     def _room_for(self, ticket: Ticket) -> ChatRef:
         """The staff room that follows a ticket of this kind."""
@@ -294,11 +303,12 @@ class ServiceDesk:
                 continue
             w.set_status(ticket, step.target, at=at, actor=actor)
 
-    def _request_rating(self, w: Work, ticket: Ticket, *, at: datetime) -> Outbound | None:
+    def _request_rating(self, w: Work, ticket: Ticket, *, at: datetime, summary: str = "") -> Outbound | None:
+        """Ask the resident to rate; ``summary`` is what staff say they did (the resident sees it)."""
         ticket.rating_requested_at = at
         ticket.rating_reminded_at = None
         w.save(ticket)
-        return self._tell_resident(w, ticket, "rate_request", buttons=(self._rate_row(ticket),))
+        return self._tell_resident(w, ticket, "rate_request", buttons=(self._rate_row(ticket),), summary=summary)
 
     # ======================================================================================
     # sweeps (bot/scheduler.py calls them with the current time)
@@ -471,6 +481,12 @@ class _ResidentTurn:
             return
         if state == State.NEED_FLAT or first_contact:
             self.answer_flat(text, first_contact)
+            return
+        phone = parse_phone(text) if not msg.attachments and state in (State.IDLE, State.CHOOSE_INTENT) else None
+        if phone is not None:  # "方便的话请分享您的手机号" answered by typing it
+            self.resident.phone = phone[:32]
+            self.w.save(self.resident)
+            self.say("phone_saved")
             return
         if state == State.ADDING:
             self.add_to_ticket(self.dlg.get("ticket", ""), text)
@@ -683,6 +699,8 @@ class _ResidentTurn:
                 answer = self.d._handbook.answer(text) if is_question(text) else None
                 if answer is not None:
                     self.inquiry(text, c, attachments)
+                elif is_question(text):  # a question off our topics: say we have no answer, offer a person
+                    self.inquiry(text, Classification(intent=Intent.INQUIRY, confidence=1.0), attachments)
                 else:
                     self.say("other", registered=bool(self.resident.building))
 
@@ -869,6 +887,11 @@ class _ResidentTurn:
     # -- inquiry ----------------------------------------------------------------------------
     def inquiry(self, text: str, c: Classification, attachments: list[dict]) -> None:
         answer = self.d._handbook.answer(text)
+        if answer is None and c.intent == Intent.INQUIRY and c.confidence >= self.d._unsure_below:
+            # A question the handbook cannot answer: say so and offer a person (never the same menu again).
+            self.set_state(State.IDLE, question=text[:500], attachments=attachments)
+            self.say("no_answer", buttons=((Button(self.label("human"), "human"),),))
+            return
         if answer is None:
             self.offer_choices(text, c, attachments)
             return
@@ -995,7 +1018,7 @@ class _ResidentTurn:
             rows.append((Button(self.label("add"), f"add:{ticket.code}"),))
             if Action.CANCEL in next_actions(ticket.kind, ticket.status):
                 rows.append((Button(self.label("cancel"), f"cancel:{ticket.code}"),))
-        if ticket.status in DONE and ticket.rating is None:
+        if ticket.status in DONE and not self.d._rated_since_asked(self.w, ticket):
             rows.append(self.d._rate_row(ticket))
         self.t.ticket_code = ticket.code
         self.say("ticket_detail", t=ticket, events=events, buttons=tuple(rows), ticket=ticket.code)
@@ -1107,7 +1130,7 @@ class _ResidentTurn:
         if not score_text.isdigit() or not 1 <= int(score_text) <= 5:
             self.say("expired")
             return
-        if ticket.rating is not None:
+        if self.d._rated_since_asked(self.w, ticket):
             self.say("already_rated", code=ticket.code)
             return
         if ticket.rating_requested_at is None:
@@ -1139,8 +1162,7 @@ class _ResidentTurn:
         try:
             step = transition_for(ticket.kind, ticket.status, Action.REOPEN)
             self.w.set_status(ticket, step.target, at=self.t.now, actor=DESK, text="low rating")
-            ticket.rating_requested_at = None
-            ticket.rating = None
+            ticket.rating_requested_at = None  # the rating itself stays: low scores must count in reports
             ticket.resolved_at = None
             self.w.save(ticket)
             reopened = True
@@ -1552,6 +1574,10 @@ class _StaffTurn:
         ticket = self.ticket(code)
         if ticket is None:
             return
+        if action_name == Action.ACCEPT and ticket.kind == TicketKind.REPAIR and ticket.status == Status.REPORTED \
+                and Role.ENGINEER in self.roles:
+            self.grab(ticket.code)  # /accept on a job nobody dispatched: the engineer takes it (= /grab)
+            return
         # 完成 pressed straight from the dispatch card: the engineer took the job by doing it.
         implicit_accept = action_name == Action.DONE and ticket.kind == TicketKind.REPAIR \
             and ticket.status == Status.DISPATCHED
@@ -1595,8 +1621,7 @@ class _StaffTurn:
         self.w.set_status(ticket, step.target, at=self.now, actor=self.actor, text=text)
         if action == Action.REOPEN:
             ticket.resolved_at = None
-            ticket.rating = None
-            ticket.rating_requested_at = None
+            ticket.rating_requested_at = None  # earlier ratings stay (reports count every one)
             self.w.save(ticket)
         self.reply("step_done", t=ticket, action=action.value, target=target.name if target else None,
                    ticket=ticket.code, buttons=self.step_buttons(ticket))
@@ -1606,7 +1631,7 @@ class _StaffTurn:
             self.reply("done_photo", t=ticket, ticket=ticket.code)
         self.notify_rooms(ticket, action, target, text)
         if step.target in RATE_AFTER:
-            message = self.d._request_rating(self.w, ticket, at=self.now)
+            message = self.d._request_rating(self.w, ticket, at=self.now, summary=text)
             if message is not None:
                 self.t.out.append(message)
         elif action in TELL_RESIDENT or (action == Action.INSPECT and text):

@@ -126,12 +126,18 @@ class Command:
 
 
 def parse_command(text: str) -> Command | None:
-    """``/take R-1 …`` → Command("take", ("R-1", …)); None when ``text`` is no command."""
-    text = unicodedata.normalize("NFKC", text).strip()
-    if not text.startswith("/"):
+    """``/take R-1 …`` → Command("take", ("R-1", …)); None when ``text`` is no command.
+
+    Only the command word is normalised (a full-width ／ or letters still count); the
+    rest is kept exactly as typed, because it is often a reply to a resident.
+    """
+    text = text.strip()
+    if not unicodedata.normalize("NFKC", text[:1]) == "/":
         return None
-    head, _, rest = text[1:].partition(" ")
-    name = head.split("@", 1)[0].lower()  # Telegram appends @botname in groups
+    body = text[1:]
+    split = re.search(r"\s", body)
+    head, rest = (body[:split.start()], body[split.end():]) if split else (body, "")
+    name = unicodedata.normalize("NFKC", head).split("@", 1)[0].lower()  # Telegram appends @botname in groups
     if not name:
         return None
     rest = rest.strip()
@@ -157,16 +163,28 @@ def detect_language(text: str, hint: str | None = None) -> str:
     return "zh"
 
 
-_HUMAN = re.compile(
-    r"^\s*(?:转人工|人工|人工客服|找客服|真人|human|agent|operator|real person|talk to (?:a )?(?:human|person))"
-    r"\s*[!！。.]*\s*$",
+_HUMAN_ALONE = re.compile(
+    r"^\s*(?:转人工|人工|人工客服|客服|找客服|真人|human|agent|operator|real person|a person|someone)\s*[!！。.?？]*\s*$",
+    re.IGNORECASE,
+)
+# A request for a person anywhere in a sentence ("请帮我转人工客服", "can I talk to a real person").
+_HUMAN_IN_SENTENCE = re.compile(
+    r"转人工|人工客服|人工服务|找客服|联系客服|要客服|真人|找个人|找人工|找个人工|跟人说|和人说|找工作人员"
+    r"|\b(?:talk|speak|chat)\s+(?:to|with)\s+(?:a\s+|an\s+|the\s+|some\s*)?(?:real\s+|live\s+)?"
+    r"(?:human|person|people|one|body|agent|operator|staff|someone|somebody)"
+    r"|\b(?:real|live)\s+(?:person|human|agent)\b|\bhuman\s+(?:agent|being|please)\b"
+    r"|\b(?:want|need|get)\s+(?:a\s+|an\s+)?(?:human|agent|operator)\b"
+    r"|\bconnect\s+me\s+(?:to|with)\b|\btransfer\s+me\b",
     re.IGNORECASE,
 )
 
 
 def wants_human(text: str) -> bool:
-    """True when the whole message asks for a person (转人工, human)."""
-    return bool(_HUMAN.match(unicodedata.normalize("NFKC", text)))
+    """True when the message clearly asks for a person (转人工, 人工客服, talk to a human), alone or in a sentence."""
+    folded = unicodedata.normalize("NFKC", text)
+    if len(folded) > 200:  # a long story that mentions 客服 is a complaint, not a hand-over request
+        return False
+    return bool(_HUMAN_ALONE.match(folded) or _HUMAN_IN_SENTENCE.search(folded))
 
 
 _BARE = re.compile(
@@ -203,7 +221,7 @@ def mentions_public_place(text: str) -> bool:
 
 
 _QUESTION = re.compile(
-    r"[?？]|吗|什么|怎么|多少|几点|多久|哪里|哪些|能不能|可以|是否|要不要|how|what|when|where|which|can i|can my|do i|is it",
+    r"[?？]|吗|什么|怎么|多少|几点|多久|哪里|哪儿|哪些|哪家|有没有|能不能|可以|是否|要不要|how|what|when|where|which|can i|can my|do i|is it",
     re.IGNORECASE,
 )
 
@@ -222,3 +240,18 @@ _REPEAT = re.compile(r"又|还是|还没|多次|好几次|三番|again|still|sev
 def is_pressing(text: str) -> bool:
     """A repair that spreads or blocks daily life, or a complaint about a repeat: high priority."""
     return bool(_HIGH.search(text) or _REPEAT.search(text))
+
+
+_PHONE = re.compile(r"^\s*(?:电话|手机|手机号|号码|phone|mobile|tel)?\s*[:：是为]?\s*"
+                    r"(?P<n>(?:\+?86[\s-]?)?1[3-9]\d(?:[\s-]?\d{4}){2}|(?:0\d{2,3}[\s-]?)?[2-9]\d{6,7}"
+                    r"|\+\d[\d\s-]{7,16}\d)\s*[。.]?\s*$", re.IGNORECASE)
+
+
+def parse_phone(text: str) -> str | None:
+    """A typed phone number (13800138000, +86 138 0013 8000, 021-12345678), digits kept with a leading +."""
+    match = _PHONE.match(unicodedata.normalize("NFKC", text))
+    if match is None:
+        return None
+    number = match.group("n")
+    digits = re.sub(r"\D", "", number)
+    return ("+" if number.startswith("+") else "") + digits

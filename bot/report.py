@@ -633,6 +633,7 @@ def main(argv: Sequence[str]) -> int:
     except SystemExit as exc:
         return int(exc.code or 0)
     from bot.config import EXAMPLE_CONFIG, ConfigError, load_config
+    from bot.db import database_url
 
     path = args.config or (Path("desk.toml") if Path("desk.toml").is_file() else EXAMPLE_CONFIG)
     try:
@@ -647,7 +648,7 @@ def main(argv: Sequence[str]) -> int:
         print(f"desk report: --from {first} is after --to {last}", file=sys.stderr)
         return 2
     try:
-        engine = read_only_engine(args.db or config.database_url)
+        engine = read_only_engine(database_url(args.db) if args.db else config.database_url)
     except FileNotFoundError as exc:
         print(f"desk report: no such database file {exc} (create it with `desk db upgrade`)", file=sys.stderr)
         return 1

@@ -33,6 +33,7 @@ import logging
 import math
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 from intents.labels import Classification, EmergencyKind, Intent
 from intents.lexicon import Lexicon, load_lexicon
@@ -71,8 +72,11 @@ MODEL_EMERGENCY_BONUS = 1.0
 # With no cue at all, the model alone makes an emergency from this likelihood (outside a calm
 # context, and only if no modifier such as "past" applies). Naive Bayes is over-confident:
 # short fault reports reach 0.8, so only near-certain readings count.
-MODEL_ALONE_LIKELY = 0.95
+MODEL_ALONE_LIKELY = 0.85
 MODEL_ALONE_STRENGTH = 1.0
+MODEL_CALM_ALONE_LIKELY = 0.9
+MODEL_AGAINST_BELOW = 0.1
+MODEL_AGAINST_PENALTY = 1.5
 # Cue strength from which one sign is strong on its own (the 3.0 groups, someone trapped in a
 # lift, a building-wide cut); below it the sign is weak and the context must not be calm.
 STRONG_SIGN = 2.5
@@ -203,11 +207,24 @@ def _load_known_words(rows: list[dict]) -> frozenset[str]:
     return frozenset(words)
 
 
-_EXAMPLES = read_examples(DATA / "examples.jsonl")
-LEXICON: Lexicon = load_lexicon(known_words=_load_known_words(_EXAMPLES))
+def example_files() -> list[Path]:
+    """Every training file, ``data/examples*.jsonl``, in name order."""
+    return sorted(DATA.glob("examples*.jsonl"))
+
+
+LEXICON: Lexicon
 INTENT_MODEL: NaiveBayes
 KIND_MODEL: NaiveBayes
-INTENT_MODEL, KIND_MODEL = train_from_examples(_EXAMPLES)
+
+
+def use_training_rows(rows: list[dict]) -> None:
+    """Train the models and the known-words list on ``rows`` (at import, and for cross-validation)."""
+    global LEXICON, INTENT_MODEL, KIND_MODEL
+    LEXICON = load_lexicon(known_words=_load_known_words(rows))
+    INTENT_MODEL, KIND_MODEL = train_from_examples(rows)
+
+
+use_training_rows([row for path in example_files() for row in read_examples(path)])
 _GROUPS = {group.name: group for group in LEXICON.groups}
 # The tables above live as long as the process; moving them out of the garbage collector's
 # generations keeps a full collection (a multi-millisecond pause over ~100k objects) from
@@ -231,8 +248,6 @@ def _danger(hits: dict[str, tuple[str, ...]], model_emergency: float, feats: set
     # Elevator: "lift out of order (nobody trapped)" is repair; someone inside is an emergency.
     if "lift" in hits and ("trapped" in hits or ("in_lift" in hits and "lift_stopped" in hits)):
         strength[EmergencyKind.ELEVATOR] = max(strength.get(EmergencyKind.ELEVATOR, 0.0), 3.0)
-    if "nobody_trapped" in hits:
-        strength.pop(EmergencyKind.ELEVATOR, None)
     # Outage: a sudden cut of a whole building or the community; one flat only is repair,
     # a planned cut is an inquiry.
     # Everything dark counts as a power cut unless a lamp is reported broken (路灯坏了 全黑).
@@ -264,18 +279,26 @@ def _danger(hits: dict[str, tuple[str, ...]], model_emergency: float, feats: set
     for kind in hinted:
         if kind not in strength and not calm:
             strength[kind] = HINT_WEIGHT
-    if not strength and not calm and model_emergency >= MODEL_ALONE_LIKELY:
+    if not strength and model_emergency >= (MODEL_CALM_ALONE_LIKELY if calm else MODEL_ALONE_LIKELY):
         # No cue at all, but wording very like the examples' emergencies ("电梯门夹住了孩子的手"):
         # a page to staff is cheaper than a missed emergency. The kind model names the kind.
         kind = _model_kind(feats)
         if kind is not None:
             strength[kind] = MODEL_ALONE_STRENGTH
+    if "nobody_trapped" in hits:
+        # "电梯停了 没人在里面": whatever the cues or the wording, a lift with nobody inside is a repair.
+        strength.pop(EmergencyKind.ELEVATOR, None)
     if not strength:
         return _Reading(None, 0.0, ())
     if model_emergency >= MODEL_EMERGENCY_LIKELY:
         # Wording like the emergencies in the examples, plus a sign of some kind of danger.
         for kind in strength:
             strength[kind] += MODEL_EMERGENCY_BONUS
+    elif model_emergency < MODEL_AGAINST_BELOW:
+        # Wording unlike any emergency in the examples (a loose cabinet "怕砸到人"): the cue
+        # alone must be strong.
+        for kind in strength:
+            strength[kind] -= MODEL_AGAINST_PENALTY
     kind = max(strength, key=lambda k: (min(strength[k], 3.5), -KIND_ORDER.index(k)))
     # Several kinds at once (a fight with someone bleeding) make the danger surer.
     total = min(strength[kind], 3.5) + 0.3 * (len(strength) - 1)

@@ -343,6 +343,16 @@ SITUATIONS: tuple[tuple[str, str], ...] = (
     ("僵尸车 没人骑 没人动 落满灰 废弃自行车 长期不用", "清理 车棚 废弃"),
     ("搭棚 搭了个棚 违建 私搭 圈起来 占地方", "违章 搭建 绿化 占用"),
     ("扫雪 铲雪 下雪 路滑 结冰 冰溜子 冰锥", "扫雪 除冰 冬季"),
+    ("供电局 电力公司 国家电网 自来水公司 水务公司 热力公司 供热公司 燃气公司 煤气公司", "电话 联系 公司"),
+    ("黄水 水发浑 浑浊 铁锈 锈水 有沉淀 有股味", "水质 水箱 二次供水"),
+    ("包年 包月", "年卡 月卡 收费"),
+    ("包一下 裹一下 保温棉 防冻 冻裂 冻住 零下", "防冻 保温 水管 冻"),
+    ("楼梯拐角 楼梯间 过道 堆满 堆着", "楼道 堆放 杂物"),
+    ("拎回家 拎上楼 电池充 带回家充 搬回家充", "充电 电动车 入户 禁止"),
+    ("种葱 种蒜 种地 翻地 菜园 小菜地", "种菜 绿地 占用"),
+    ("打压 注水 上水 放水试", "试压 注水 供暖"),
+    ("多配 配一张 再办一张 加一张 刷门 门卡", "门禁卡 办理"),
+    ("上门收 上门交 腿脚不好 行动不便 去不了", "上门 缴费 服务"),
 )
 
 
@@ -575,6 +585,12 @@ _MORE_ENGLISH: dict[str, str] = {
     "borrow": "借用", "visiting": "来访", "come to visit": "来访", "elderly": "老年", "seniors": "老年",
     "heating come on": "供暖 开始", "heating start": "供暖 开始", "heating on": "供暖 开始",
     "turned on": "开始", "come on": "开始", "kitchen sink": "水槽 下水道",
+    "frozen": "冻", "freeze": "冻", "froze": "冻", "frozen pipe": "水管 冻", "frozen pipes": "水管 冻",
+    "thermostat": "温控", "water pressure": "水压", "low pressure": "水压 低", "pressure": "水压",
+    "shortage": "不足", "mouse": "老鼠", "rat": "老鼠", "ice": "结冰", "icy": "结冰", "slippery": "路滑",
+    "shovel": "扫雪", "snow clearing": "扫雪", "clear the snow": "扫雪", "wet": "潮湿", "moisture": "潮湿",
+    "access card": "门禁卡", "access": "门禁", "locked out": "钥匙 锁", "closed": "关门",
+    "grow vegetables": "种菜", "vegetable garden": "种菜", "vegetables": "菜", "grow": "种",
     "collection": "清运", "planning to": "", "plan to": "", "going to": "", "want to": "", "trying to": "",
 }
 ENGLISH.update({k: v for k, v in _MORE_ENGLISH.items() if k not in ENGLISH})
@@ -646,7 +662,7 @@ EMERGENCY_WORDS: dict[str, tuple[str, ...]] = {
     "security": ("小偷", "被偷", "偷东西", "撬门", "撬锁", "在撬", "闯入", "打架", "打起来", "斗殴", "可疑",
                  "陌生人", "抢劫", "持刀", "尾随"),
     "medical": ("晕过去", "昏过去", "晕了过去", "倒在地上", "倒地不起", "人事不省", "晕倒", "昏倒", "昏迷", "摔倒", "摔伤", "流血", "受伤", "骨折", "抽搐", "心脏病", "不省人事",
-                "急救", "喘不上气", "起不来", "救护车", "aed"),
+                "喘不上气", "起不来", "救护车", "aed"),
 }
 
 # Function characters: a bigram containing one says little about the topic ("个车" in "一个车位").

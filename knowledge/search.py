@@ -98,6 +98,7 @@ class Tuning:
     # A known bigram across the edge of an interrogative (失怎, 么补 of 丢失怎么补) is the pattern of a question,
     # echoing a title of that pattern ("门禁卡丢了怎么补?") whatever its topic: it counts this much.
     interrogative_seam: float = 0.1
+    letter_weight: float = 0.3        # a lone ASCII letter ("唱k") counts this much of an unknown word
     skip_weight: float = 0.25         # a skip-bigram (A_C of ABC) where the bigram AB is unknown
     number_weight: float = 0.7        # a number counts this much
     isolated_unknown: float = 0.3     # an unknown bigram between known ones: likely a word boundary
@@ -111,8 +112,9 @@ class Tuning:
     expansion_weight: float = 0.5     # topic words a described situation adds to the question count this much,
     expansion_cap: float = 2.0        # but each situation adds at most this times the weight of its own words;
     explained_unknown: float = 0.3    # situation words the handbook never uses keep this share of their weight
+    explain_runs: bool = True         # and so does an unknown short run that contains a situation word
     emergency_weight: float = 1.0     # share of its IDF for the emergency:KIND term of a described emergency
-    emergency_share: float = 0.25      # ... or this share of the question's weight, if more
+    emergency_share: float = 0.5       # ... or this share of the question's weight, if more
     length_gamma: float = 0.7         # <1: long questions need not be covered word for word
     w_sentence: float = 0.2           # share of the score from the best single answer line
     w_fuzzy: float = 0.15             # share of the score from the best fuzzy title/alias match
@@ -245,8 +247,9 @@ class Matcher:
         tuning = self.tuning
         for run in runs:
             if not _is_cjk(run):
-                # Numbers are specifics (a flat, an amount, 119), not a topic.
-                weights[run] = self._weight(run) * (self.tuning.number_weight if run.isdigit() else 1.0)
+                # Numbers are specifics (a flat, an amount, 119), not a topic; nor is a lone letter (唱k, A栋).
+                weights[run] = self._weight(run) * (self.tuning.number_weight if run.isdigit() else
+                                                    self.tuning.letter_weight if len(run) == 1 else 1.0)
                 continue
             if len(run) == 1:   # a one-character word (often a glossed English word) is a whole term
                 weights[run] = max(weights.get(run, 0.0), self._weight(run) / self.tuning.unigram_weight)
@@ -304,10 +307,17 @@ class Matcher:
                    for situation, _ in described]
         # Situation words the handbook never uses ("朋友" where it says 访客) are explained by the
         # lexicon, not a topic the handbook lacks: they weigh less against the bar.
+        explained = {run for situation, _ in described for run in situation if len(run) > 1}
         for situation, _ in described:
             for t in {t for t in terms(situation) if t not in self._idf}:
                 if t in weights:
                     weights[t] *= tuning.explained_unknown
+        # A short run the handbook never uses is taken as a missing topic (门锁坏): not when a situation
+        # word explains it.
+        if tuning.explain_runs:
+            for t in [t for t in weights if len(t) > 2 and t not in self._idf and _is_cjk(t)
+                      and any(word in t for word in explained)]:
+                weights[t] *= tuning.explained_unknown
         total = sum(weights.values())
         # An emergency happening now points at the handbook's entry for that kind, whatever else the
         # resident says around it: evidence worth a share of the whole question, not raising the bar.

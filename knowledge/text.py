@@ -98,11 +98,19 @@ def normalise(text: str) -> tuple[str, ...]:
     return tuple(_RUN.findall(text))
 
 
+# A measure word inside a separable verb (刷个墙, 消一次毒, 通一下马桶) splits a situation word in two.
+_SEPARABLE = re.compile(r"(?<=[\u4e00-\u9fff])(?:个|一个|一次|一下|过)(?=[\u4e00-\u9fff])")
+
+
 @lru_cache(maxsize=4096)
 def situations(question: str) -> tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]:
     """(situation runs, topic runs) for each situation the question describes (lexicon.CONCEPTS)."""
-    return tuple((normalise(m.group(0)), normalise(lexicon.CONCEPTS[m.group(0)]))
-                 for m in _CONCEPTS.finditer(_prepare(question)))
+    prepared = _prepare(question)
+    words = [m.group(0) for m in _CONCEPTS.finditer(prepared)]
+    joined = _SEPARABLE.sub("", prepared)
+    if joined != prepared:
+        words += [m.group(0) for m in _CONCEPTS.finditer(joined) if m.group(0) not in words]
+    return tuple((normalise(word), normalise(lexicon.CONCEPTS[word])) for word in words)
 
 
 _KIND_CUES = {kind: _alternation(list(cues)) for kind, cues in lexicon.QUESTION_KINDS.items()}

@@ -116,7 +116,7 @@ def main(argv: list[str] | None = None, *, stdin: TextIO | None = None, stdout: 
 
 def _open(args: argparse.Namespace) -> tuple[Any, NoticeStore]:
     from bot.config import EXAMPLE_CONFIG, ConfigError, load_config
-    from bot.db import make_engine
+    from bot.db import database_url, make_engine
     from bot.store import create_tables
 
     path = Path(args.config) if args.config else (Path("desk.toml") if Path("desk.toml").exists() else EXAMPLE_CONFIG)
@@ -126,7 +126,7 @@ def _open(args: argparse.Namespace) -> tuple[Any, NoticeStore]:
         raise UsageError(str(exc)) from None
     url = config.database_url
     if args.db:
-        url = args.db if "://" in args.db else f"sqlite:///{Path(args.db)}"
+        url = database_url(args.db)
     try:
         import bot.notices.models  # noqa: F401  (registers the tables)
 

@@ -12,6 +12,10 @@ every other entry (`sparse`), asked the same questions, and a small handbook in
 another house style (`proxy-handbook/`, topic titles) whose questions were written
 before the matcher was run on it, and the same handbook with every title rewritten as
 a question (`proxy-asked-handbook/`, the same questions).
+
+`sealed` (`sealed-handbook/`, an older northern estate with few aliases) was measured once
+unseen (top-1 0.721, wrong 0.065, out-of-scope declined 0.868) and then opened as development
+data in the fourth round; `sealed2` is its unseen successor and no test reads it.
 """
 
 from __future__ import annotations
@@ -35,17 +39,19 @@ SETS = {
     "other-sparse": (DATA / "questions-other.jsonl", DATA / "other-handbook", "sparse"),
     "proxy": (DATA / "proxy-questions.jsonl", DATA / "proxy-handbook", "all"),
     "proxy-asked": (DATA / "proxy-asked-questions.jsonl", DATA / "proxy-asked-handbook", "all"),
+    "sealed": (DATA / "questions-sealed.jsonl", DATA / "sealed-handbook", "all"),
 }
 # (top-1 at least, wrong at most, out-of-scope declined at least); see docs/knowledge.md for the figures.
 FLOORS = {
-    "bundled": (0.82, 0.07, 0.83),           # reached 0.854, 0.044, 0.865
-    "other": (0.86, 0.05, 0.83),             # reached 0.888, 0.034, 0.857
-    "bundled-noalias": (0.65, 0.12, 0.83),   # reached 0.688, 0.106, 0.865
-    "bundled-sparse": (0.65, 0.12, 0.81),    # reached 0.688, 0.106, 0.838
-    "other-noalias": (0.84, 0.06, 0.83),     # reached 0.865, 0.045, 0.857
-    "other-sparse": (0.86, 0.05, 0.82),      # reached 0.888, 0.034, 0.843
-    "proxy": (0.80, 0.10, 0.84),             # reached 0.840, 0.070, 0.875
-    "proxy-asked": (0.80, 0.10, 0.81),       # reached 0.840, 0.080, 0.844
+    "bundled": (0.83, 0.07, 0.83),           # reached 0.863, 0.040, 0.865
+    "other": (0.87, 0.05, 0.83),             # reached 0.899, 0.030, 0.857
+    "bundled-noalias": (0.67, 0.12, 0.83),   # reached 0.704, 0.106, 0.865
+    "bundled-sparse": (0.67, 0.12, 0.81),    # reached 0.710, 0.103, 0.838
+    "other-noalias": (0.85, 0.06, 0.83),     # reached 0.876, 0.041, 0.857
+    "other-sparse": (0.87, 0.05, 0.82),      # reached 0.899, 0.030, 0.843
+    "proxy": (0.82, 0.09, 0.84),             # reached 0.850, 0.060, 0.875
+    "proxy-asked": (0.80, 0.10, 0.81),       # reached 0.850, 0.080, 0.844
+    "sealed": (0.80, 0.07, 0.84),            # reached 0.833, 0.051, 0.868 (0.721, 0.065, 0.868 unseen)
 }
 
 
@@ -79,7 +85,7 @@ def test_question_set_meets_its_floors(name: str) -> None:
     assert report.declined >= declined, detail
 
 
-@pytest.mark.parametrize("name", ["bundled", "other", "proxy", "proxy-asked"])
+@pytest.mark.parametrize("name", ["bundled", "other", "proxy", "proxy-asked", "sealed"])
 def test_every_expected_title_exists_in_its_handbook(name: str) -> None:
     questions, folder, _ = SETS[name]
     if not questions.exists():
@@ -97,6 +103,7 @@ def test_stripping_aliases_removes_them() -> None:
 
 
 if __name__ == "__main__":
+    # The sealed set is development data now, but not a proxy: it is reported on its own line.
     proxies = [name for name, spec in SETS.items() if spec[2] != "all" or name.startswith("proxy")]
     sums = [0.0, 0.0, 0.0, 0.0]
     for set_name in SETS:
