@@ -16,13 +16,16 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy import or_
 from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlmodel import col, select
 
 from bot.config import Config, StaffMember
 from bot.dialogue import (
     Command,
     State,
     clean_text,
+    clear_language,
     detect_language,
     find_codes,
     is_bare_flat,
@@ -30,8 +33,11 @@ from bot.dialogue import (
     is_data_answer,
     is_pressing,
     is_question,
+    looks_like_dates,
     mentions_home,
     mentions_public_place,
+    names_a_place,
+    names_only_the_kind,
     parse_building,
     parse_command,
     parse_flat,
@@ -53,7 +59,7 @@ from bot.messages import (
     Role,
     ticket_room,
 )
-from bot.models import EventKind, Priority, Resident, Staff, Ticket, TicketKind
+from bot.models import EventKind, InboundMessage, Priority, Resident, Staff, Ticket, TicketKind
 from bot.render import Templates, plain_markdown
 from bot.store import DialogueState, TicketStore, Work
 from bot.workflow import (
@@ -81,6 +87,8 @@ DUPLICATE_EMERGENCY_WINDOW = timedelta(minutes=30)
 CAPTION_BELONGS_WITHIN = timedelta(minutes=10)  # a captioned photo this soon after a report belongs to it
 CHOOSABLE = (Intent.REPAIR, Intent.COMPLAINT, Intent.RENOVATION, Intent.INQUIRY, Intent.EMERGENCY)
 RENOVATION_STEPS = ("dates", "contractor", "scope", "drawings")
+# The confidence at which a message, while we wait for an answer, is read as another request instead.
+CLEARLY_ANOTHER_REQUEST = 0.6
 RESIDENT_COMMANDS = ("start", "help", "my", "human", "cancel", "lang")
 _COMPLAINT_WORD = re.compile(r"投诉|反映|complain", re.IGNORECASE)
 
@@ -240,6 +248,9 @@ class ServiceDesk:
             resident.phone, changed = msg.phone[:32], True
         if not resident.reachable:
             resident.reachable, changed = True, True
+        spoken = clear_language(t.text) if not msg.language and not msg.action else None
+        if spoken is not None and spoken != resident.language and not _chose_language(w, msg.chat):
+            resident.language, changed = spoken, True  # reply in the language they write in, until /lang
         if changed:
             w.save(resident)
         r = _ResidentTurn(self, t, resident)
@@ -431,6 +442,9 @@ class _ResidentTurn:
         self.t.out.append(Outbound(room, text, buttons=buttons, ticket=ticket, urgent=urgent))
 
     def set_state(self, state: str, **data: Any) -> None:
+        paused = (self.dlg.data or {}).get("paused")
+        if paused and "paused" not in data:
+            data["paused"] = paused  # an unfinished application stays aside until resumed or cancelled
         self.w.set_dialogue(self.chat, state, data, at=self.t.now)
         self.dlg = DialogueState(state, json.loads(json.dumps(data)))  # as a later read would see it
 
@@ -488,6 +502,11 @@ class _ResidentTurn:
             self.w.save(self.resident)
             self.say("phone_saved")
             return
+        if state == State.EMERGENCY_WHERE:
+            if self.locate_emergency(text):
+                return
+            self.idle(focus=self.dlg.get("focus"))  # something else: handled as usual below
+            state = State.IDLE
         if state == State.ADDING:
             self.add_to_ticket(self.dlg.get("ticket", ""), text)
             return
@@ -495,11 +514,28 @@ class _ResidentTurn:
             self.rating_reason(text)
             return
         if state == State.RENOVATION and not self.is_emergency(text):
+            step = self.dlg.get("step", "dates")
+            if text and self.leaves_question(text):
+                self.pause_and_handle(text)
+                return
+            if text and step == "dates" and not looks_like_dates(text):
+                self.say("renovation_ask", step=step, retry=True, buttons=self.reno_buttons(step))
+                return  # a date question needs dates, not whatever came next
             self.renovation_step(text)
             return
-        if state == State.REPORT and self.dlg.get("waiting") == "place" and len(text) <= 20 and (
+        if state == State.REPORT and msg.attachments and text and not self.is_emergency(text):
+            self.report_caption(text)  # a photo's caption adds to the report; the question still stands
+            return
+        waiting_place = state == State.REPORT and self.dlg.get("waiting") == "place"
+        if waiting_place and text and (is_question(text) or self.leaves_question(text)) and not parse_flat(text):
+            self.pause_and_handle(text)  # "How much is parking?" is not where the tap leaks
+            return
+        if waiting_place and len(text) <= 20 and (
                 parse_flat(text) or mentions_home(text) or mentions_public_place(text)):
             self.report_step(text)  # an address, however alarming it looks to the classifier
+            return
+        if state == State.REPORT and text and self.leaves_question(text):
+            self.pause_and_handle(text)
             return
         if state == State.REPORT and not self.is_emergency(text):
             if not text or not self.is_new_request(text) or mentions_home(text) or mentions_public_place(text):
@@ -507,6 +543,52 @@ class _ResidentTurn:
                 return
             self.idle()  # a new request replaces the unfinished one
         self.on_free_message(text)
+
+    def leaves_question(self, text: str) -> bool:
+        """A clearly different request (another intent, read confidently) rather than the answer we wait for."""
+        if is_data(text) or is_bare_report(text) or wants_human(text):
+            return False
+        pending = Intent.RENOVATION.value if self.dlg.state == State.RENOVATION else self.dlg.get("kind", "")
+        c = self.d._classify(text)
+        return c.intent not in (Intent.OTHER, Intent.EMERGENCY) and c.intent.value != pending \
+            and c.confidence >= max(self.d._unsure_below, CLEARLY_ANOTHER_REQUEST)
+
+    def pause_pending(self) -> None:
+        """Keep the unfinished application/report aside (the "resume" button brings it back)."""
+        data = {k: v for k, v in (self.dlg.data or {}).items() if k != "paused"}
+        self.set_state(State.IDLE, paused={"state": self.dlg.state, "data": data})
+
+    def say_paused(self) -> None:
+        paused = (self.dlg.data or {}).get("paused")
+        if paused:
+            self.say("paused", what=paused.get("state", ""),
+                     buttons=((Button(self.label("resume"), "resume"),),))
+
+    def pause_and_handle(self, text: str) -> None:
+        """A new request while we wait for an answer: handle it, and say the unfinished one is kept."""
+        self.pause_pending()
+        self.on_free_message(text)
+        self.say_paused()
+
+    def resume(self) -> None:
+        paused = (self.dlg.data or {}).get("paused")
+        if not paused or paused.get("state") not in (State.RENOVATION, State.REPORT):
+            self.say("expired")
+            return
+        self.set_state(paused["state"], **paused.get("data", {}), paused=None)
+        if paused["state"] == State.RENOVATION:
+            step = self.dlg.get("step", "dates")
+            self.say("renovation_ask", step=step, retry=False, buttons=self.reno_buttons(step))
+        else:
+            self.report_step("", fresh=True)
+
+    def report_caption(self, text: str) -> None:
+        """A captioned photo while a report is pending: the caption is an addition, not the answer."""
+        data = dict(self.dlg.data or {})
+        data["attachments"] = list(data.get("attachments", [])) + self.attachments_data()
+        data["notes"] = list(data.get("notes", [])) + [text[:500]]
+        self.set_state(State.REPORT, **data)
+        self.report_step("", fresh=True)
 
     def is_emergency(self, text: str) -> bool:
         """A confident emergency, which interrupts any pending question (a date or number never does)."""
@@ -545,7 +627,7 @@ class _ResidentTurn:
         if focus is not None and focus.is_open and self.caption_belongs_to(focus, text):
             self.add_to_ticket(focus.code, text)  # a captioned photo of the ticket just opened
             return
-        if is_bare_report(text) and len(text) >= 2:  # "我要报修": the words say the kind, nothing else
+        if names_only_the_kind(text):  # "我要报修": the words say the kind, nothing else ("装修" is not one)
             kind = TicketKind.COMPLAINT if _COMPLAINT_WORD.search(text) else TicketKind.REPAIR
             self.start_report(kind, text, Classification(intent=Intent(kind.value), confidence=1.0),
                               [_att_dict(a) for a in msg.attachments])
@@ -561,9 +643,13 @@ class _ResidentTurn:
                 else:
                     self.ask_flat(pending="", welcome=True)
             case "help":
+                self.pause_if_pending()
                 self.say("help")
+                self.say_paused()
             case "my":
+                self.pause_if_pending()
                 self.list_tickets()
+                self.say_paused()
             case "human":
                 self.hand_to_person(command.rest)
             case "cancel":
@@ -597,8 +683,15 @@ class _ResidentTurn:
                 self.rate(code, score)
             case "lang":
                 self.set_language(rest)
+            case "resume":
+                self.resume()
             case _:
                 self.say("expired")
+
+    def pause_if_pending(self) -> None:
+        """/my or /help in the middle of an application: it is kept aside, not fed the next message."""
+        if self.dlg.state in (State.RENOVATION, State.REPORT):
+            self.pause_pending()
 
     def set_language(self, lang: str) -> None:
         lang = lang.strip().lower()[:2]
@@ -751,6 +844,8 @@ class _ResidentTurn:
         entry = self.d._handbook.emergency_guidance(kind) if kind else None
         guidance = self.d._fill(entry.answer) if entry else ""
         place, building, unit, room = self.place_of(text, c, prefer_home=False)
+        if not (building or room or mentions_home(text)):
+            place = ""  # "电梯" alone says what, not where: the alert says 未说明 and we ask
         ticket = self.open_ticket(TicketKind.EMERGENCY, Priority.URGENT, text, place, building, unit, room,
                                   category=kind, attachments=attachments)
         ticket.last_alert_at = self.t.now
@@ -762,7 +857,34 @@ class _ResidentTurn:
         self.staff(DUTY_ROOM, "emergency_alert", ticket=ticket.code, urgent=True, t=ticket,
                    resident=self.resident, repeat=1, on_duty=self.d._on_duty(self.w),
                    buttons=self.d._ack_buttons(ticket))
+        if ticket.place:
+            self.idle(focus=ticket.code)
+            return
+        # After the guidance (never before it): where is it? The answer goes to the duty room.
+        self.set_state(State.EMERGENCY_WHERE, focus=ticket.code)
+        self.say("emergency_where", kind=kind or "", ticket=ticket.code)
+
+    def locate_emergency(self, text: str) -> bool:
+        """The answer to "where is it?": the E- ticket gets the place and the duty room is told."""
+        ticket = self.own_ticket(self.dlg.get("focus", ""), lock=True)
+        if ticket is None or not ticket.is_open or not text or len(text) > 60 or not names_a_place(text):
+            return False
+        if self.is_new_request(text) and self.d._classify(text).intent != Intent.EMERGENCY:
+            return False  # "厨房水龙头漏水" names a place but is a new request, not the answer
+        place, building, unit, room = self.place_of(text, None, prefer_home=False)
+        if not parse_flat(text) and not (mentions_home(text) and self.resident.building):
+            place = text[:200]  # their own words say it best ("5栋2单元的电梯里")
+        ticket.place, ticket.building, ticket.unit, ticket.room = place, building, unit, room
+        ticket.updated_at = self.t.now
+        self.w.save(ticket)
+        self.w.add_event(ticket, at=self.t.now, actor=self.actor, kind=EventKind.MESSAGE, text=text)
+        self.attach(ticket, self.attachments_data())
         self.idle(focus=ticket.code)
+        self.t.ticket_code = ticket.code
+        self.say("emergency_located", code=ticket.code, place=place, ticket=ticket.code, urgent=True)
+        self.staff(DUTY_ROOM, "emergency_located", ticket=ticket.code, urgent=True, t=ticket, text=text,
+                   buttons=() if ticket.responded_at else self.d._ack_buttons(ticket))
+        return True
 
     # -- repair and complaint ---------------------------------------------------------------
     def start_report(self, kind: TicketKind, text: str, c: Classification, attachments: list[dict]) -> None:
@@ -788,7 +910,7 @@ class _ResidentTurn:
             return self.flat_label(), r.building, r.unit, r.room
         if mentions_public_place(text):
             building = parse_building(text)
-            label = self.d._t.resident("public_place", self.lang, building=building)
+            label = self.d._t.resident("public_place", "zh", building=building)  # stored for staff, who read Chinese
             return label, building, None, None
         if prefer_home and r.building:
             return self.flat_label(), r.building, r.unit, r.room
@@ -840,6 +962,8 @@ class _ResidentTurn:
             return
         place = data.get("place") or ["", None, None, None]
         description = data["description"]
+        if data.get("notes"):  # photo captions sent while we asked: additions, kept apart from the report
+            description = f"{description}\n补充：{'；'.join(data['notes'])}"
         priority = Priority.HIGH if is_pressing(description) else Priority.NORMAL
         ticket = self.open_ticket(kind, priority, description, place[0] or "", place[1], place[2], place[3],
                                   category=data.get("category"), attachments=attachments)
@@ -1091,8 +1215,8 @@ class _ResidentTurn:
         self.say("photo_what")
 
     def cancel_pending(self) -> None:
-        if self.dlg.state not in (State.IDLE, State.WITH_AGENT):
-            self.idle()
+        if self.dlg.state not in (State.IDLE, State.WITH_AGENT) or (self.dlg.data or {}).get("paused"):
+            self.set_state(State.IDLE, paused=None)
             self.say("cancelled_question")
             return
         cancellable = [t for t in self.w.tickets_of(self.resident.id, open_only=True, limit=10)
@@ -1175,6 +1299,15 @@ class _ResidentTurn:
         self.staff(MANAGER_ROOM, "low_rating", t=ticket, resident=self.resident,
                    score=rating.score if rating else 0, reason=text, reopened=reopened, ticket=ticket.code,
                    buttons=((Button("接管对话", f"take:{ticket.code}"),),))
+
+
+def _chose_language(w: Work, chat: ChatRef) -> bool:
+    """True when the resident picked a reply language with /lang or a lang: button (that choice stands)."""
+    chosen = select(InboundMessage.id).where(
+        InboundMessage.channel == chat.channel, InboundMessage.chat_id == chat.id,
+        or_(col(InboundMessage.text).like("/lang%"), col(InboundMessage.action).like("lang:%")),
+    ).limit(1)
+    return w.session.exec(chosen).first() is not None
 
 
 def is_data(text: str) -> bool:

@@ -25,6 +25,7 @@ class State:
     ADDING = "adding"  # next message goes to a chosen ticket
     WITH_AGENT = "with_agent"  # handed to a person: messages are relayed
     DONE_PHOTO = "done_photo"  # staff: an engineer finished a repair; waiting for the photo
+    EMERGENCY_WHERE = "emergency_where"  # an emergency reported without a place: where is it?
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,6 +164,21 @@ def detect_language(text: str, hint: str | None = None) -> str:
     return "zh"
 
 
+_LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
+
+
+def clear_language(text: str) -> str | None:
+    """zh or en when the words plainly are one of them; None for numbers, codes, commands and one-word text."""
+    if not text or text.lstrip().startswith("/"):
+        return None
+    if _CJK.search(text):
+        return "zh"
+    words = _LATIN_WORD.findall(unicodedata.normalize("NFKC", text))
+    if len(words) >= 2 or (len(words) == 1 and len(words[0]) >= 4 and words[0].lower() not in ("building", "room", "unit", "bldg", "block")):
+        return "en"
+    return None
+
+
 _HUMAN_ALONE = re.compile(
     r"^\s*(?:转人工|人工|人工客服|客服|找客服|真人|human|agent|operator|real person|a person|someone)\s*[!！。.?？]*\s*$",
     re.IGNORECASE,
@@ -193,6 +209,11 @@ _BARE = re.compile(
     r"(?:一下|个问题)?\s*[!！。.,,~]*\s*$",
     re.IGNORECASE,
 )
+
+
+def names_only_the_kind(text: str) -> bool:
+    """True for "我要报修" / "投诉" / "I want to report": the kind of request, and nothing about it."""
+    return bool(_BARE.match(unicodedata.normalize("NFKC", text)))
 
 
 def is_bare_report(text: str) -> bool:
@@ -255,3 +276,23 @@ def parse_phone(text: str) -> str | None:
     number = match.group("n")
     digits = re.sub(r"\D", "", number)
     return ("+" if number.startswith("+") else "") + digits
+
+
+def names_a_place(text: str) -> bool:
+    """True when a message says where something is (a flat, a building, a public place or the home)."""
+    return bool(parse_flat(text) or parse_building(text) or mentions_public_place(text) or mentions_home(text)
+                or re.search(r"(?:\d+|[一二三四五六七八九十]+)\s*(?:楼|层|号|单元)|floor|unit", unicodedata.normalize("NFKC", text),
+                             re.IGNORECASE))
+
+
+_DATE_WORDS = re.compile(
+    r"\d|月|日|号|周|星期|礼拜|今天|明天|后天|下周|下个月|月初|月中|月底|年底|春节|国庆|元旦|天|个月"
+    r"|today|tomorrow|next|week|month|monday|tuesday|wednesday|thursday|friday|saturday|sunday"
+    r"|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec",
+    re.IGNORECASE,
+)
+
+
+def looks_like_dates(text: str) -> bool:
+    """True when an answer could be the works' dates ("12月1日到2月28日", "下周一开始，一个月", "from 1 Dec")."""
+    return bool(_DATE_WORDS.search(unicodedata.normalize("NFKC", text)))

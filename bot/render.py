@@ -16,6 +16,59 @@ from bot.workflow import STATUS_EN, STATUS_ZH, Status
 
 LANGUAGES = ("zh", "en")
 
+# Labels of the internal values that templates show to people (staff read Chinese; residents zh or en).
+LABELS_ZH: dict[str, dict[str, str]] = {
+    "priority": {"urgent": "紧急", "high": "高", "normal": "普通", "low": "低"},
+    "kind": {"repair": "报修", "complaint": "投诉", "renovation": "装修", "emergency": "紧急情况", "inquiry": "咨询"},
+    "emergency": {"fire": "火情", "elevator": "电梯困人/故障", "gas": "燃气泄漏", "flood": "水浸/爆管",
+                  "outage": "停电", "security": "治安事件", "medical": "急病/受伤"},
+    "action": {"dispatch": "派单", "accept": "接单", "return": "退单", "transfer": "转单", "start": "开始维修",
+               "done": "完成", "analyse": "上报分析", "plan": "制定方案", "resolve": "处理完毕",
+               "approve": "审核通过", "revise": "图纸需修改", "resubmit": "重新提交", "sign": "签订协议",
+               "inspect": "施工巡查", "pass": "验收通过", "fail": "验收不通过", "refund": "退押金",
+               "arrive": "到场", "answer": "答复", "followup": "回访", "archive": "归档", "close": "关闭",
+               "reopen": "重新打开", "cancel": "撤销", "none": "无"},
+    "event": {"opened": "登记", "status": "状态", "assigned": "派给", "taken": "接管对话", "handed_back": "交回机器人",
+              "note": "内部备注", "message": "消息", "attachment": "附件", "acknowledged": "已确认",
+              "alert": "提醒", "escalated": "升级", "rated": "评分", "reminded": "提醒评分",
+              "violation": "违规", "delivery_failed": "送达失败", "edited": "修改消息"},
+    "reason": {"unacknowledged": "紧急情况无人确认", "no_response": "超时未响应", "not_resolved": "超时未完成",
+               "low rating": "低分评价", "opened": "登记"},
+    "role": {"agent": "客服", "engineer": "工程师", "security": "保安", "manager": "主管"},
+}
+LABELS_EN: dict[str, dict[str, str]] = {
+    "priority": {"urgent": "urgent", "high": "high", "normal": "normal", "low": "low"},
+    "kind": {"repair": "repair", "complaint": "complaint", "renovation": "renovation", "emergency": "emergency",
+             "inquiry": "enquiry"},
+    "emergency": {"fire": "fire", "elevator": "lift", "gas": "gas leak", "flood": "flooding", "outage": "power cut",
+                  "security": "security incident", "medical": "medical emergency"},
+}
+_TERMS_ZH = {**LABELS_ZH["action"], **LABELS_ZH["role"]}
+_TERM = re.compile(r"\b(" + "|".join(sorted(_TERMS_ZH, key=len, reverse=True)) + r")\b")
+
+
+def terms_zh(text: str) -> str:
+    """Chinese for the step and role names inside a sentence ("不能“accept”（现在可以：cancel, dispatch）")."""
+    return _TERM.sub(lambda m: _TERMS_ZH[m.group(1)], text or "")
+
+
+def _state(ticket: object, labels: dict[Status, str], acknowledged: str) -> str:
+    """A ticket's status for people: an acknowledged emergency no longer reads as unanswered."""
+    status = Status(getattr(ticket, "status"))
+    if status == Status.ALARMED and getattr(ticket, "responded_at", None) is not None:
+        return acknowledged
+    return labels.get(status, status.value)
+
+
+def _actor_zh(actor: str) -> str:
+    """Who did it, for staff: resident:7 → 业主, staff:王师傅 → 王师傅, desk → 系统."""
+    actor = actor or ""
+    if actor.startswith("resident:"):
+        return "业主"
+    if actor.startswith("staff:"):
+        return actor.removeprefix("staff:")
+    return {"desk": "系统"}.get(actor, actor)
+
 
 class Templates:
     """One jinja2 environment; renders a named template in a language."""
@@ -39,6 +92,15 @@ class Templates:
         self._env.filters["duration_en"] = _duration_en
         self._env.filters["status_zh"] = lambda s: STATUS_ZH.get(Status(s), s)
         self._env.filters["status_en"] = lambda s: STATUS_EN.get(Status(s), s)
+        # Internal values (priority, kind, step, event, actor…) never reach people raw: see the tables below.
+        for table, labels in LABELS_ZH.items():
+            self._env.filters[f"{table}_zh"] = lambda v, labels=labels: labels.get(str(v or ""), v or "")
+        for table, labels in LABELS_EN.items():
+            self._env.filters[f"{table}_en"] = lambda v, labels=labels: labels.get(str(v or ""), v or "")
+        self._env.filters["actor_zh"] = _actor_zh
+        self._env.filters["state_zh"] = lambda t: _state(t, STATUS_ZH, "已响应，人员赶往现场")
+        self._env.filters["state_en"] = lambda t: _state(t, STATUS_EN, "acknowledged, help is on the way")
+        self._env.filters["terms_zh"] = terms_zh
 
     def resident(self, template: str, lang: str, /, **context: object) -> str:
         """Render ``{lang}/{template}.j2`` for a resident (zh when the language is unknown)."""

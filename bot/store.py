@@ -8,9 +8,7 @@ Returned rows are detached snapshots; change data only through a Work.
 
 from __future__ import annotations
 
-import contextlib
 import json
-import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -526,9 +524,6 @@ class TicketStore:
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
-        # SQLite lets one transaction write at a time and makes the others sleep and retry
-        # (busy timeout, in steps of up to 100 ms); threads of one process queue here instead.
-        self._sqlite_writer = threading.Lock() if engine.dialect.name == "sqlite" else None
 
     @property
     def engine(self) -> Engine:
@@ -537,11 +532,10 @@ class TicketStore:
     @contextmanager
     def work(self) -> Iterator[Work]:
         """One transaction: committed when the block ends, rolled back if it raises."""
-        with self._sqlite_writer or contextlib.nullcontext():
-            with Session(self._engine, expire_on_commit=False) as session, session.begin():
-                work = Work(session)
-                yield work
-                work.write_pending()
+        with Session(self._engine, expire_on_commit=False) as session, session.begin():
+            work = Work(session)
+            yield work
+            work.write_pending()
 
     def sync_staff(self, members: Sequence[StaffMember]) -> None:
         with self.work() as w:

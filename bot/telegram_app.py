@@ -1117,6 +1117,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--base-url", default=None,
                         help="Bot API base URL, e.g. http://localhost:8081/bot for a local Bot API server")
     parser.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
+    parser.add_argument("--db", default=None, metavar="URL",
+                        help="database URL or SQLite file path (default: DATABASE_URL, the configuration)")
     return parser.parse_args(argv)
 
 
@@ -1169,6 +1171,11 @@ def load_settings(args: argparse.Namespace, environ: Mapping[str, str],
 
     path = args.config or (Path("desk.toml") if Path("desk.toml").exists() else EXAMPLE_CONFIG)
     config = load_config(path, environ=environ)
+    if getattr(args, "db", None):  # --db wins over DATABASE_URL and the file, as in every other command
+        from dataclasses import replace
+
+        from bot.db import database_url
+        config = replace(config, database_url=database_url(args.db))
     overrides: dict[str, Any] = {}
     base_url = args.base_url or environ.get("TELEGRAM_BASE_URL") or config.telegram.base_url
     if base_url:

@@ -3,6 +3,10 @@
 `desk ask` is a contract other tools rely on: one question per line on stdin,
 one JSON object per line on stdout, in order, flushed per line:
 {"question": ..., "section": <entry title> | null, "answer": ... | null, "score": ...}
+
+Answers come with their {{placeholders}} filled from the desk's configuration
+([community] of ./desk.toml if present, else the bundled example), as residents
+see them; `--fill-from FILE` names another configuration, `--raw` keeps them.
 """
 
 from __future__ import annotations
@@ -16,6 +20,16 @@ from pathlib import Path
 from typing import BinaryIO, TextIO
 
 from knowledge import BUNDLED_HANDBOOK, EMERGENCY_KINDS, HandbookError, fill_placeholders, load_handbook
+from knowledge.handbook import check_handbook
+
+# The desk's bundled example configuration, found by path: `knowledge` does not import `bot`.
+EXAMPLE_CONFIG = Path(__file__).resolve().parents[1] / "bot" / "desk.example.toml"
+
+
+def default_config() -> Path:
+    """The configuration the desk itself would use: ./desk.toml if present, else the bundled example."""
+    local = Path("desk.toml")
+    return local if local.is_file() else EXAMPLE_CONFIG
 
 
 def ask_main(argv: list[str], stdin: BinaryIO | None = None, stdout: TextIO | None = None,
@@ -26,7 +40,9 @@ def ask_main(argv: list[str], stdin: BinaryIO | None = None, stdout: TextIO | No
     parser.add_argument("--handbook", type=Path, default=BUNDLED_HANDBOOK, metavar="DIR",
                         help="handbook folder (default: the bundled handbook)")
     parser.add_argument("--fill-from", type=Path, metavar="desk.toml",
-                        help="fill {{placeholders}} in answers from this file's [community] table")
+                        help="fill {{placeholders}} in answers from this file's [community] table "
+                             "(default: ./desk.toml if present, else the bundled example configuration)")
+    parser.add_argument("--raw", action="store_true", help="keep {{placeholders}} in answers as written")
     args = parser.parse_args(argv)
     stdin = stdin if stdin is not None else sys.stdin.buffer
     if stdout is None:
@@ -40,12 +56,13 @@ def ask_main(argv: list[str], stdin: BinaryIO | None = None, stdout: TextIO | No
         stderr.write(f"{error}\n")
         return 1
     values: dict[str, str] = {}
-    if args.fill_from is not None:
+    if not args.raw:
+        source = args.fill_from or default_config()
         try:
-            with args.fill_from.open("rb") as f:
+            with source.open("rb") as f:
                 community = tomllib.load(f).get("community", {})
         except (OSError, tomllib.TOMLDecodeError) as error:
-            stderr.write(f"desk ask: cannot read {args.fill_from}: {error}\n")
+            stderr.write(f"desk ask: cannot read {source}: {error} (--raw keeps the placeholders)\n")
             return 1
         values = {str(k): str(v) for k, v in community.items()} if isinstance(community, dict) else {}
     # Bytes, decoded leniently: a bad byte in one question must not stop the rest.
@@ -77,9 +94,15 @@ def handbook_main(argv: list[str], stdout: TextIO | None = None, stderr: TextIO 
     check = sub.add_parser("check", help="validate a handbook folder and print a summary")
     check.add_argument("folder", type=Path, nargs="?", default=BUNDLED_HANDBOOK, metavar="DIR")
     args = parser.parse_args(argv)
+    errors = check_handbook(args.folder)
+    if errors:
+        for error in errors:
+            stderr.write(f"{error}\n")
+        stderr.write(f"handbook {args.folder}: {len(errors)} error{'s' if len(errors) != 1 else ''}\n")
+        return 1
     try:
         handbook = load_handbook(args.folder)
-    except HandbookError as error:
+    except HandbookError as error:  # check_handbook found none: only if the folder changed meanwhile
         stderr.write(f"{error}\n")
         return 1
     entries = handbook.entries

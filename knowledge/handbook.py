@@ -132,23 +132,42 @@ def fill_placeholders(text: str, values: Mapping[str, str]) -> str:
 
 def load_handbook(folder: Path | str) -> Handbook:
     """Parse every `*.md` file of a handbook folder; raise HandbookError on a broken one."""
-    folder = Path(folder)
+    return _load(Path(folder), errors=None)
+
+
+def check_handbook(folder: Path | str) -> list[HandbookError]:
+    """Every error of a handbook folder (empty when it loads), not just the first (`desk handbook check`)."""
+    errors: list[HandbookError] = []
+    _load(Path(folder), errors=errors)
+    return errors
+
+
+def _fail(errors: list[HandbookError] | None, error: HandbookError) -> None:
+    """Raise ``error``, or collect it when checking a whole handbook."""
+    if errors is None:
+        raise error
+    errors.append(error)
+
+
+def _load(folder: Path, *, errors: list[HandbookError] | None) -> Handbook:
     if not folder.is_dir():
-        raise HandbookError(folder, 0, "not a folder (a handbook is a folder of *.md files)")
+        _fail(errors, HandbookError(folder, 0, "not a folder (a handbook is a folder of *.md files)"))
+        return Handbook((), folder=folder)
     entries: list[Entry] = []
     warnings: list[HandbookWarning] = []
     first_seen: dict[str, Entry] = {}
     for path in _markdown_files(folder):
-        for entry in _parse_file(path, warnings):
+        for entry in _parse_file(path, warnings, errors):
             key = _title_key(entry.title)
             if key in first_seen:
                 first = first_seen[key]
-                raise HandbookError(path, entry.line, f"duplicate title {entry.title!r} "
-                                    f"(first at {_relative(first.source, folder)}:{first.line})")
+                _fail(errors, HandbookError(path, entry.line, f"duplicate title {entry.title!r} "
+                                            f"(first at {_relative(first.source, folder)}:{first.line})"))
+                continue
             first_seen[key] = entry
             entries.append(entry)
-    if not entries:
-        raise HandbookError(folder, 0, "no entries: a handbook needs at least one `## ` entry in a *.md file")
+    if not entries and not errors:
+        _fail(errors, HandbookError(folder, 0, "no entries: a handbook needs at least one `## ` entry in a *.md file"))
     seen_kinds: dict[str, Entry] = {}
     for entry in entries:
         kind = entry.emergency_kind
@@ -205,20 +224,27 @@ class _Draft:
     seen: set[str] = field(default_factory=set)
 
 
-def _parse_file(path: Path, warnings: list[HandbookWarning]) -> Iterator[Entry]:
+def _parse_file(path: Path, warnings: list[HandbookWarning],
+                errors: list[HandbookError] | None = None) -> Iterator[Entry]:
     chapter = ""
     draft: _Draft | None = None
-    for number, line in enumerate(_read_text(path).split("\n"), start=1):
+    try:
+        text = _read_text(path)
+    except HandbookError as error:
+        _fail(errors, error)
+        return
+    for number, line in enumerate(text.split("\n"), start=1):
         if line.startswith(_CHAPTER) or line.startswith(_ENTRY):
             if draft is not None:
-                yield _finish(draft, path)
+                yield from _finished(draft, path, errors)
                 draft = None
             if line.startswith(_CHAPTER):
                 chapter = line[len(_CHAPTER):].strip()
                 continue
             title = line[len(_ENTRY):].strip()
             if not title:
-                raise HandbookError(path, number, "entry without a title after `## `")
+                _fail(errors, HandbookError(path, number, "entry without a title after `## `"))
+                continue
             draft = _Draft(title=title, line=number, chapter=chapter)
             continue
         if draft is None:
@@ -236,7 +262,10 @@ def _parse_file(path: Path, warnings: list[HandbookWarning]) -> Iterator[Entry]:
                 else:
                     draft.tags = _split(tags.group("value"), _TAG_SEPARATORS)  # type: ignore[union-attr]
                     draft.tags_line = number
-                    _check_tags(draft.tags, path, number)
+                    try:
+                        _check_tags(draft.tags, path, number)
+                    except HandbookError as error:
+                        _fail(errors, error)
                 continue
             draft.in_header = False
             if kind:
@@ -246,7 +275,15 @@ def _parse_file(path: Path, warnings: list[HandbookWarning]) -> Iterator[Entry]:
                     f"second {label} line of this entry is answer text (one of each is allowed)"))
         draft.body.append(line)
     if draft is not None:
+        yield from _finished(draft, path, errors)
+
+
+def _finished(draft: _Draft, path: Path, errors: list[HandbookError] | None) -> Iterator[Entry]:
+    """The finished entry, or nothing (its error collected) when checking a whole handbook."""
+    try:
         yield _finish(draft, path)
+    except HandbookError as error:
+        _fail(errors, error)
 
 
 def _finish(draft: _Draft, path: Path) -> Entry:

@@ -22,11 +22,12 @@ import math
 import re
 import threading
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
+from knowledge.associations import ASSOCIATIONS
 from knowledge.handbook import Entry
 from knowledge.lexicon import FUNCTION_CHARS, INTERROGATIVES, QUESTION_WORDS
 from knowledge.text import (
@@ -115,6 +116,11 @@ class Tuning:
     explain_runs: bool = True         # and so does an unknown short run that contains a situation word
     emergency_weight: float = 1.0     # share of its IDF for the emergency:KIND term of a described emergency
     emergency_share: float = 0.5       # ... or this share of the question's weight, if more
+    # Learned associations (knowledge.learn): entry terms that the question's terms point at add evidence
+    # at this share of P(entry term | question term) times the entry term's weight, without raising the bar,
+    association_weight: float = 0.5
+    association_cap: float = 0.5      # and all of them together at most this share of the question's weight
+    association_gap_only: bool = True  # only from question terms the handbook never uses (a vocabulary gap)
     length_gamma: float = 0.7         # <1: long questions need not be covered word for word
     w_sentence: float = 0.2           # share of the score from the best single answer line
     w_fuzzy: float = 0.15             # share of the score from the best fuzzy title/alias match
@@ -153,8 +159,10 @@ class _Indexed:
 class Matcher:
     """An index over a handbook's entries, built once, answering many questions."""
 
-    def __init__(self, entries: Sequence[Entry], tuning: Tuning = DEFAULT_TUNING) -> None:
+    def __init__(self, entries: Sequence[Entry], tuning: Tuning = DEFAULT_TUNING,
+                 associations: Mapping[str, tuple[tuple[str, float], ...]] = ASSOCIATIONS) -> None:
         self.tuning = tuning
+        self._associations = associations
         fields: list[tuple[Counter[str], Counter[str], Counter[str]]] = []
         phrases_of: list[tuple[str, ...]] = []
         lines_of: list[tuple[frozenset[str], ...]] = []
@@ -290,6 +298,29 @@ class Matcher:
                     weights[skip] = self._idf[skip] * self.tuning.skip_weight
         return weights
 
+    def _associate(self, runs: tuple[str, ...], weights: dict[str, float], q_terms: set[str],
+                   total: float) -> None:
+        """Add the entry terms the question's terms are learned to point at (evidence, not the bar)."""
+        tuning = self.tuning
+        if not self._associations or not tuning.association_weight:
+            return
+        added: dict[str, float] = {}
+        # A domain word the handbook never uses (燃气 where it has no gas) is a topic it lacks: evidence
+        # against answering, not a different wording of something it has.
+        lacking = {word[i:i + 2] for run in runs for word in domain_words(run)
+                   if not any(word[j:j + 2] in self._idf for j in range(len(word) - 1))
+                   for i in range(len(word) - 1)}
+        for term in [t for t in weights if t in self._associations and t not in lacking
+                     and not (tuning.association_gap_only and t in self._idf)]:
+            for target, probability in self._associations[term]:
+                if target in self._idf and target not in q_terms:
+                    weight = self._weight(target) * probability * tuning.association_weight
+                    added[target] = max(added.get(target, 0.0), weight)
+        extra = sum(added.values())
+        scale = min(1.0, tuning.association_cap * total / extra) if extra else 0.0
+        for target, weight in added.items():
+            weights[target] = max(weights.get(target, 0.0), weight * scale)
+
     def scores(self, question: str) -> list[tuple[float, Entry]]:
         """Candidate entries with their scores, best first (empty when nothing is comparable)."""
         if not isinstance(question, str) or not question.strip() or len(question) > MAX_QUESTION_CHARS:
@@ -331,6 +362,7 @@ class Matcher:
             scale = min(1.0, budget / extra) if (extra := sum(added.values())) else 0.0
             for t, weight in added.items():
                 weights[t] = max(weights.get(t, 0.0), weight * scale)
+        self._associate(runs, weights, q_terms, total)
         acc: dict[int, float] = defaultdict(float)
         for term, weight in weights.items():
             for i, value in self._postings.get(term, ()):

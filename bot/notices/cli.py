@@ -6,6 +6,15 @@ notice; the running desk (`desk run`) delivers it on its next tick, within
 seconds. ``send --deliver`` delivers from this process instead (needs
 TELEGRAM_BOT_TOKEN). ``--json`` prints machine-readable output.
 
+Notices go to the residents' Telegram groups registered with /register (and,
+with --private, to residents' private Telegram chats): `desk chat` delivers
+none, and with no group registered for the audience nobody receives one;
+`send` and `schedule` say so when they store such a notice.
+
+`--at` takes a local time as the form does ("2026-11-25 18:00", "明天 9:00",
+"tomorrow 18:00") and, on the command line, also "tomorrow" (09:00), "6pm",
+"tomorrow 6:30pm" and "in 2 hours" / "+30m" / "2小时后".
+
 Exit codes: 0 done, 1 nothing to do (cancel of an unknown or sent notice),
 2 bad input or configuration, 3 the 24-hour rule needs --yes.
 """
@@ -17,14 +26,16 @@ import asyncio
 import json
 import logging
 import os
+import re
 import sys
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TextIO
 
 from bot.notices.compose import (
     FIELD_ALIASES,
+    FIELD_LABELS_ZH,
     KIND_NAMES_ZH,
     ComposeError,
     Composition,
@@ -37,6 +48,17 @@ from bot.notices.models import NoticeStatus
 from bot.notices.store import NoticeInfo, NoticeStore
 
 MAX_FORM_BYTES = 64_000
+DEFAULT_CLOCK = "09:00"  # `--at tomorrow`: the morning of that day
+# The composer's hints speak Telegram (/notice, the form's 发送 line); on the command line, say it our way.
+CLI_HINTS = {
+    "(可用字段见 /notice 的说明)": "(fields: " + ", ".join(dict.fromkeys(FIELD_LABELS_ZH.values()))
+                                   + "; see docs/notices.md)",
+    "立即发送请写「发送: 立即」": "to send now use `desk notice send` (no --at)",
+    "请在第一行写通知类型,例如: /notice 停水": "name the kind: `desk notice send 停水`",
+}
+_DAY_WORDS = r"今天|今日|明天|明日|后天|today|tomorrow"
+_RELATIVE = re.compile(r"^(?:in\s+|\+)?(\d{1,4})\s*(h|hours?|m|mins?|minutes?|小时|个小时|分钟)\s*(?:后|later)?$", re.I)
+_AM_PM = re.compile(r"(\d{1,2})(?:[:：](\d{2}))?\s*(am|pm)\b", re.I)
 
 
 class UsageError(Exception):
@@ -175,13 +197,62 @@ def _form(args: argparse.Namespace, stdin: TextIO) -> str:
     return "\n".join(lines)
 
 
+def at_value(text: str, now: datetime, zone: Any) -> str:
+    """A command-line ``--at`` in the form's terms: relative times and am/pm made explicit.
+
+    ``in 2 hours`` / ``+30m`` / ``2小时后`` become a local date and time; a bare day word
+    (``tomorrow``, ``明天``) means that day at 09:00; ``6pm`` becomes ``18:00``. Anything
+    else is passed on unchanged for the form's own parser (and its error message).
+    """
+    value = " ".join(text.split())
+    relative = _RELATIVE.match(value)
+    if relative:
+        amount, unit = int(relative.group(1)), relative.group(2).lower()
+        delta = timedelta(hours=amount) if unit.startswith("h") or "小时" in unit else timedelta(minutes=amount)
+        return (now + delta).astimezone(zone).strftime("%Y-%m-%d %H:%M")
+    if re.fullmatch(_DAY_WORDS, value, re.I):
+        return f"{value} {DEFAULT_CLOCK}"
+
+    def to_24h(m: re.Match[str]) -> str:
+        hour, minute, half = int(m.group(1)) % 12, m.group(2) or "00", m.group(3).lower()
+        return f"{hour + (12 if half == 'pm' else 0):02d}:{minute}"
+
+    return _AM_PM.sub(to_24h, value)
+
+
+def _cli_message(error: Exception) -> str:
+    text = str(error)
+    for telegram_hint, cli_hint in CLI_HINTS.items():
+        text = text.replace(telegram_hint, cli_hint)
+    return text
+
+
+def _audience_warnings(c: Composition, store: NoticeStore) -> list[str]:
+    """Why a stored notice may reach nobody: no residents' group registered for its buildings."""
+    wanted = set(c.buildings)
+    serving = [g for g in store.groups(active_only=True)
+               if not wanted or not g.buildings or wanted & set(g.buildings)]
+    notes = []
+    if not serving:
+        audience = "全小区 (everyone)" if not wanted else "、".join(c.buildings) + "号楼"
+        notes.append(f"no residents' group is registered for {audience}: nobody will receive this notice in a "
+                     "group (add the bot to the group on Telegram and send /register there)")
+    notes.append("notices are delivered on Telegram by `desk run` (or `--deliver`); `desk chat` shows none")
+    return notes
+
+
 def _send(args: argparse.Namespace, store: NoticeStore, templates: NoticeTemplates, now: datetime,
           stdin: TextIO, out: TextIO, config: Any) -> int:
+    if args.command == "schedule":
+        args.at = at_value(args.at, now, templates.zone)
     try:
         kind = parse_kind(args.kind)
         c = compose(parse_draft(_form(args, stdin), kind), now=now, templates=templates)
     except ComposeError as exc:
-        raise UsageError(str(exc)) from None
+        message = _cli_message(exc)
+        if args.command == "schedule" and "看不懂的时间" in message:
+            message += "\n--at also takes: tomorrow (09:00), 'tomorrow 18:00', 6pm, 'in 2 hours', +30m"
+        raise UsageError(message) from None
     if args.command == "schedule" and c.send_now:
         raise UsageError("--at must be a time in the future (use `desk notice send` to send now)")
     if c.warnings and not args.yes:
@@ -192,7 +263,8 @@ def _send(args: argparse.Namespace, store: NoticeStore, templates: NoticeTemplat
         _print(args, out, {"stored": False, "preview": c.text, "warnings": list(c.warnings)}, _preview(c, templates))
         return 0
     notice = store.create_notice(c, created_by="cli", report_to="", now=now)
-    payload = _notice_json(notice) | {"warnings": list(c.warnings),
+    notes = _audience_warnings(c, store)
+    payload = _notice_json(notice) | {"warnings": list(c.warnings), "notes": notes,
                                       "reminders": [{"purpose": r.purpose.value, "send_at": r.send_at.isoformat()}
                                                     for r in c.reminders]}
     when = "the running desk sends it within seconds" if c.send_now else f"goes at {templates.local(notice.send_at)}"
@@ -202,6 +274,10 @@ def _send(args: argparse.Namespace, store: NoticeStore, templates: NoticeTemplat
         when = f"delivered: {report.get('sent', 0)} sent, {report.get('failed', 0)} failed, " \
                f"{report.get('inactive', 0)} inactive, {report.get('unknown', 0)} unknown"
     _print(args, out, payload, f"{notice.code} {KIND_NAMES_ZH[c.kind]} stored; {when}.")
+    if not args.json:
+        out.flush()  # the notes follow the line they are about
+        for note in notes:
+            sys.stderr.write(f"desk notice: note: {note}\n")
     return 0
 
 

@@ -62,7 +62,8 @@ def test_staff_work_the_queue_on_the_same_database(monkeypatch, db_url):
     assert code == 0, err
     ticket = next(word for word in out.split() if word.startswith("R-"))
     code, out, err = chat(monkeypatch, ["--as", "engineer", "--name", "张师傅", "--db", db_url], f"/grab {ticket}\n")
-    assert "accept by 张师傅" in out
+    assert ticket in out and "张师傅" in out
+    assert "[to resident" in out  # staff see what their step told the resident
 
 
 def test_buttons_are_pressed_by_number_and_out_of_range_numbers_are_explained(monkeypatch, db_url):

@@ -138,3 +138,169 @@ def test_choosing_inquiry_for_an_unanswerable_question_offers_a_person_not_the_s
     out = resident.send("", action="human")
     handover = to_staff(out, AGENTS_ROOM)[0]
     assert "火锅店" in handover.text or "火锅店" in ticket_of(resident, Q1).description
+
+
+# -- 10. reply language follows the resident's words -------------------------------------------
+def test_replies_follow_the_language_the_resident_writes_in(desk, clock):
+    person = Person(desk, ChatRef("test", "en1"), clock, name="Tom")
+    person.send("7-1-1203")
+    reply = person.says("The kitchen tap is leaking water under the sink")
+    assert reply and all(not any("\u4e00" <= ch <= "\u9fff" for ch in r) for r in reply), reply
+    assert the_resident(person).language == "en"
+    person.says("1203")  # numbers say nothing about the language: it stays
+    assert the_resident(person).language == "en"
+    person.says("谢谢，什么时候来修？")
+    assert the_resident(person).language == "zh"
+
+
+def test_an_explicit_language_choice_overrides_the_words(desk, clock):
+    person = Person(desk, ChatRef("test", "en2"), clock, name="Li")
+    person.send("3栋2单元501")
+    person.send("/lang en")
+    reply = person.says("厨房水龙头漏水")
+    assert the_resident(person).language == "en" and "ticket R-" in reply[0]
+
+
+def test_a_transport_language_hint_is_not_overridden(desk, clock):
+    person = Person(desk, ChatRef("test", "zh1"), clock, name="王", language="zh-hans")
+    person.send("3栋2单元501")
+    person.send("The kitchen tap is leaking")
+    assert the_resident(person).language == "zh"
+
+
+# -- 7. an acknowledged emergency ---------------------------------------------------------------
+def test_an_acknowledged_emergency_reads_as_answered_to_the_resident_and_the_queue(resident, guard, agent):
+    out = resident.send("楼道着火了，好多烟")
+    code = next(o.ticket for o in out if o.to == DUTY_ROOM)
+    guard.send(f"/ack {code}")
+    mine = resident.says("/my")[0]
+    assert "已响应" in mine and "已报警" not in mine
+    queue = agent.send("/queue")[0].text
+    assert f"{code}" in queue and "已响应" in queue and "已报警" not in queue
+
+
+# -- 8. no internal English values in Chinese staff text ----------------------------------------
+ENGLISH_VALUES = ("urgent", "high", "normal", "flood", "elevator", "fire", "gas", "public area", "resident:",
+                  "opened", "alert:", "escalated", "accept", "dispatch", "cancel", " by ")
+
+
+def assert_no_english_values(text: str) -> None:
+    for value in ENGLISH_VALUES:
+        assert value not in text.replace("/accept", "").replace("/dispatch", "").replace("/cancel", ""), (value, text)
+
+
+def test_staff_text_shows_labels_not_internal_values(resident, neighbour, agent, engineer, clock):
+    out = resident.send("卫生间水管爆了，水漫到客厅了")
+    for message in to_staff(out):
+        assert_no_english_values(message.text)
+    neighbour.send("5栋车库入口的路灯坏了")
+    engineer_reply = engineer.send(f"/accept {R1}")[0].text
+    assert_no_english_values(engineer_reply)
+    refused = engineer.send(f"/arrive {R1}")[0].text
+    assert "不能执行" in refused
+    assert_no_english_values(refused.split("\n")[0])
+    assert_no_english_values(agent.send("/queue")[0].text)
+    detail = agent.send(f"/show {R1}")[0].text
+    assert_no_english_values(detail)
+    assert "业主" in detail and "登记" in detail
+
+
+def test_a_lift_emergency_alert_names_the_kind_in_chinese(resident):
+    out = resident.send("电梯困人了，有人被关在里面")
+    alert = to_staff(out, DUTY_ROOM)[0].text
+    assert "电梯" in alert.split("\n")[0]
+    assert_no_english_values(alert)
+
+
+def test_an_english_resident_public_place_is_stored_in_chinese_for_staff(desk, clock):
+    person = Person(desk, ChatRef("test", "en3"), clock, name="Ann")
+    person.send("Building 5 Unit 1 Room 802")
+    out = person.send("The light in the lobby of building 5 is broken")
+    for message in to_staff(out):
+        assert "public area" not in message.text
+
+
+# -- 1. an emergency without a place ------------------------------------------------------------
+def test_an_emergency_without_a_place_is_asked_where_and_the_answer_reaches_the_duty_room(desk, clock):
+    person = Person(desk, ChatRef("test", "lift"), clock, name="新业主")
+    out = person.send("电梯困人了")
+    alert = to_staff(out, DUTY_ROOM)[0]
+    assert "位置：未说明" in alert.text and "公共区域" not in alert.text
+    mine = to_resident(out, person.chat)
+    assert "值班人员" in mine[0].text  # the guidance comes first …
+    assert "具体位置" in mine[-1].text and "电梯" in mine[-1].text  # … then: where?
+    code = alert.ticket
+    out = person.send("在5栋2单元的电梯里")
+    relay = to_staff(out, DUTY_ROOM)
+    assert relay and relay[0].urgent and "5栋2单元的电梯里" in relay[0].text and code in relay[0].text
+    assert "5栋2单元" in to_resident(out, person.chat)[0].text
+    ticket = ticket_of(person, code)
+    assert ticket.place == "在5栋2单元的电梯里" and ticket.building == "5"
+
+
+def test_the_reporters_registered_flat_is_shown_as_theirs_when_the_place_is_unknown(resident):
+    out = resident.send("着火了！好大的烟")
+    alert = to_staff(out, DUTY_ROOM)[0].text
+    assert "位置：未说明" in alert and "报告人登记的房号：3栋2单元501" in alert
+
+
+def test_an_emergency_that_names_its_place_is_not_asked_again(resident):
+    out = resident.send("3号楼电梯困人了，有人被关在里面")
+    assert not any("具体位置" in o.text for o in to_resident(out, resident.chat))
+    alert = to_staff(out, DUTY_ROOM)[0].text
+    assert "3栋" in alert and "未说明" not in alert
+
+
+def test_after_the_where_question_another_request_is_handled_as_usual(resident):
+    resident.send("电梯困人了")
+    reply = resident.says("/my")
+    assert "E-20261123-0001" in reply[0]
+    out = resident.send("厨房水龙头漏水")
+    assert any("R-20261123-0001" in o.text for o in to_resident(out, resident.chat))
+
+
+# -- 2. a pending question does not swallow what comes next -------------------------------------
+def test_a_complaint_during_a_renovation_application_is_a_complaint_and_the_application_is_kept(resident):
+    resident.send("装修")
+    mine = resident.says("/my")
+    assert any("已为您保留" in r for r in mine)
+    out = resident.send("楼上每天晚上11点还在装修，太吵了")
+    replies = [o.text for o in to_resident(out, resident.chat)]
+    assert any("C-20261123-0001" in r for r in replies)
+    assert "太吵" in ticket_of(resident, "C-20261123-0001").description
+    # the application comes back where it was, and a date question wants dates
+    assert "施工日期" in resident.press("resume")[0]
+    assert "不像施工日期" in resident.says("楼上邻居")[0]
+    assert "装修公司" in resident.says("12月1日到12月20日")[0]
+
+
+def test_an_english_repair_keeps_its_description_and_is_not_placed_by_a_question(desk, clock):
+    person = Person(desk, ChatRef("test", "en4"), clock, name="Tom")
+    person.send("Building 7 Unit 1 Room 1203")
+    assert "Where" in person.says("The kitchen tap is leaking water under the sink")[0]
+    person.send("leak under sink", attachments=(Attachment(AttachmentKind.PHOTO, "leak"),))  # a captioned photo
+    assert any("kept" in r for r in person.says("/my"))
+    out = person.send("How much is parking?")
+    assert not any(o.ticket and o.ticket.startswith("R-") for o in out)
+    reply = person.press("resume")
+    assert "Where" in reply[0]
+    person.press("place:home")
+    ticket = ticket_of(person, R1)
+    assert ticket.description.startswith("The kitchen tap is leaking water under the sink")
+    assert "leak under sink" in ticket.description and ticket.place == "7栋1单元1203"
+    with desk.store.work() as w:
+        assert len(w.files(ticket)) == 1
+
+
+def test_cancel_drops_a_kept_application(resident):
+    resident.send("装修")
+    resident.send("/my")
+    assert "已取消" in resident.says("/cancel")[0]
+    assert resident.press("resume")[0]  # nothing to resume: answered politely
+    assert not any("施工日期" in r for r in resident.press("resume"))
+
+
+def test_a_new_request_straight_after_a_renovation_question_says_the_application_is_kept(resident):
+    resident.send("我要装修，想申请一下")
+    replies = resident.says("楼上每天晚上11点还在装修，太吵了")
+    assert any("C-20261123-0001" in r for r in replies) and "已为您保留" in replies[-1]

@@ -61,7 +61,8 @@ def _overlaps(a: str, b: str) -> bool:
 
 def _training_texts() -> set[str]:
     """Every training message (all data/examples*.jsonl), normalised."""
-    return {normalize(r["text"]).cjk for path in example_files() for r in read_labelled(path.read_text(encoding="utf-8"))}
+    rows = [row for path in example_files() for row in read_labelled(path.read_text(encoding="utf-8"))]
+    return {normalize(row["text"]).cjk for row in rows}
 
 
 def test_the_model_trains_on_every_example_file() -> None:

@@ -37,11 +37,33 @@ def test_ask_answers_one_json_object_per_line_in_order() -> None:
     assert records[3]["section"] == "装修押金怎么退?"
 
 
-def test_ask_writes_chinese_unescaped_and_keeps_placeholders() -> None:
-    result = desk("ask", "--handbook", str(MINI), stdin="被困电梯里了\n".encode())
+def test_ask_writes_chinese_unescaped_and_raw_keeps_placeholders() -> None:
+    result = desk("ask", "--raw", "--handbook", str(MINI), stdin="被困电梯里了\n".encode())
     line = result.stdout.decode("utf-8")
     assert "电梯困人怎么办?" in line and "\\u" not in line
     assert "{{hotline}}" in json.loads(line)["answer"]
+
+
+def test_ask_fills_placeholders_from_the_example_configuration_by_default(tmp_path: Path) -> None:
+    result = subprocess.run([sys.executable, "-m", "bot", "ask"], input="物业服务中心在哪里\n".encode(),
+                            capture_output=True, cwd=tmp_path, timeout=60, check=False)  # no desk.toml there
+    assert result.returncode == 0, result.stderr
+    answer = str(json_lines(result.stdout)[0]["answer"])
+    assert "{{" not in answer
+    assert "3栋一楼大堂东侧" in answer  # service_centre of bot/desk.example.toml
+
+
+def test_ask_prefers_the_local_desk_toml(tmp_path: Path) -> None:
+    (tmp_path / "desk.toml").write_text('[community]\nhotline = "0571-1234 5678"\n', encoding="utf-8")
+    result = subprocess.run([sys.executable, "-m", "bot", "ask", "--handbook", str(MINI)],
+                            input="被困电梯里了\n".encode(), capture_output=True, cwd=tmp_path, timeout=60,
+                            check=False)
+    assert "0571-1234 5678" in str(json_lines(result.stdout)[0]["answer"])
+
+
+def test_ask_with_an_unreadable_fill_from_says_so(tmp_path: Path) -> None:
+    result = desk("ask", "--fill-from", str(tmp_path / "missing.toml"), stdin=b"x\n")
+    assert result.returncode == 1 and b"missing.toml" in result.stderr and b"--raw" in result.stderr
 
 
 def test_ask_fill_from_toml_fills_community_placeholders(tmp_path: Path) -> None:
@@ -89,7 +111,7 @@ def test_handbook_check_prints_a_summary() -> None:
     assert "emergency guidance missing: flood, outage, security, medical" in out
 
 
-def test_handbook_check_reports_the_first_error_and_exits_1(write_handbook: WriteHandbook) -> None:
+def test_handbook_check_reports_a_bad_tag_and_exits_1(write_handbook: WriteHandbook) -> None:
     folder = write_handbook({"a.md": "## 甲\n标签: emergency:tsunami\n快跑\n"})
     result = desk("handbook", "check", str(folder))
     assert result.returncode == 1
@@ -123,3 +145,20 @@ def test_ask_answers_each_line_before_stdin_closes() -> None:
     finally:
         process.kill()
         process.communicate()
+
+
+def test_handbook_check_reports_every_error_not_just_the_first(write_handbook: WriteHandbook) -> None:
+    folder = write_handbook({"a.md": "## 甲\n答案\n\n## 乙\n\n## 甲\n又一个\n",
+                             "b.md": "## 丙\n答案\n## \n文字\n"})
+    (folder / "c.md").write_bytes("## 丁\n".encode() + b"\xff\xfe\n")
+    result = desk("handbook", "check", str(folder))
+    assert result.returncode == 1
+    errors = result.stderr.decode().splitlines()
+    assert errors == [
+        f"{folder / 'a.md'}:4: entry '乙' has an empty answer",
+        f"{folder / 'a.md'}:6: duplicate title '甲' (first at a.md:1)",
+        f"{folder / 'b.md'}:3: entry without a title after `## `",
+        f"{folder / 'c.md'}:2: not valid UTF-8 (byte 0xff); save the file as UTF-8",
+        f"handbook {folder}: 4 errors",
+    ]
+    assert result.stdout == b""

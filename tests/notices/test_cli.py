@@ -117,3 +117,63 @@ def test_send_deliver_sends_from_the_terminal_and_prints_the_report(
     assert json.loads(out.getvalue())["report"] == {"total": 1, "sent": 1, "failed": 0, "inactive": 0,
                                                     "unknown": 0, "pending": 0, "pinned": 0}
     assert "今晚大风,请关好门窗。" in emulator.texts(group)[0]
+
+
+# -- the new-user trial (item 16) ------------------------------------------------------------
+def test_send_warns_when_no_residents_group_will_receive_it(run, capsys) -> None:
+    code, out = run("send", "停水", "--to", "3号楼", stdin=FORM)
+    assert code == 0 and "stored" in out
+    err = capsys.readouterr().err
+    assert "no residents' group is registered for 3号楼" in err
+    assert "`desk chat` shows none" in err
+    code, out = run("send", "停水", "--to", "3号楼", "--json", stdin=FORM)
+    assert any("nobody will receive" in note for note in json.loads(out)["notes"])
+
+
+def test_no_group_warning_goes_once_a_group_serves_the_buildings(run, tmp_path: Path, capsys) -> None:
+    from bot.db import make_engine
+    from bot.notices.store import NoticeStore
+    from bot.store import create_tables
+
+    run("list")  # creates the database
+    engine = make_engine(f"sqlite:///{tmp_path / 'desk.db'}")
+    create_tables(engine)
+    NoticeStore(engine).register_group(channel="telegram", chat_id="-100", title="3号楼业主群", buildings=("3",),
+                                       by="cli", now=NOW)
+    engine.dispose()
+    capsys.readouterr()
+    assert run("send", "停水", "--to", "3号楼", stdin=FORM)[0] == 0
+    assert "no residents' group" not in capsys.readouterr().err
+    assert run("send", "停水", "--to", "5号楼", stdin=FORM.replace("3号楼", "5号楼"))[0] == 0
+    assert "no residents' group is registered for 5号楼" in capsys.readouterr().err
+
+
+def test_errors_speak_the_command_line_not_telegram(run, capsys) -> None:
+    code, _ = run("send", "停水", stdin=FORM + "颜色: 红\n")
+    err = capsys.readouterr().err
+    assert code == 2 and "颜色" in err and "见 /notice" not in err and "区域" in err
+    code, _ = run("send", "通用", "--field", "标题=x", "--field", "内容=y", "--field", "发送=2020-01-01 10:00")
+    err = capsys.readouterr().err
+    assert code == 2 and "「发送: 立即」" not in err and "desk notice send" in err
+
+
+@pytest.mark.parametrize(("at", "goes_at"), [
+    ("tomorrow", "2026年11月24日(周二) 09:00"),
+    ("明天", "2026年11月24日(周二) 09:00"),
+    ("tomorrow 6pm", "2026年11月24日(周二) 18:00"),
+    ("tomorrow 6:30 pm", "2026年11月24日(周二) 18:30"),
+    ("in 2 hours", "2026年11月23日(周一) 12:00"),
+    ("+30m", "2026年11月23日(周一) 10:30"),
+    ("3小时后", "2026年11月23日(周一) 13:00"),
+    ("2026-11-24 18:00", "2026年11月24日(周二) 18:00"),
+])
+def test_schedule_at_takes_everyday_english_and_chinese(run, at: str, goes_at: str) -> None:
+    code, out = run("schedule", "通用", "--field", "标题=电梯年检", "--field", "内容=请走楼梯。", "--at", at)
+    assert (code, out) == (0, f"N-0001 通用 stored; goes at {goes_at}.\n")
+
+
+def test_schedule_at_nonsense_lists_what_it_takes(run, capsys) -> None:
+    code, _ = run("schedule", "通用", "--field", "标题=x", "--field", "内容=y", "--at", "whenever")
+    err = capsys.readouterr().err
+    assert code == 2 and "whenever" in err and "tomorrow" in err and "in 2 hours" in err
+    assert run("list") == (0, "no notices scheduled\n")

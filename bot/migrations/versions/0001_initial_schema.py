@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-24 00:11:26.310044
+Create Date: 2026-11-24 00:49:29.356517
 """
 from __future__ import annotations
 

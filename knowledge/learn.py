@@ -1,0 +1,244 @@
+"""Learn question→handbook term associations from labelled question sets, validated leave-one-handbook-out.
+
+`python -m knowledge.learn` prints the leave-one-handbook-out figures (before and
+after) and writes `knowledge/associations.py`, trained on every development
+handbook. `python -m knowledge.learn --loo-only` prints the figures and writes nothing.
+
+The table maps a question term (a bigram or English-glossed word, after
+`text.normalise`) to entry terms that the right entry's title, aliases or
+answer contains far more often than the other entries of the same handbook
+(lift over that background) — the words residents use for what handbooks call
+otherwise (漏水 → 维修, 朋友 → 访客). A pair survives only when it is seen in at
+least two handbooks, so nothing specific to one community is learned.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import pprint
+import re
+import sys
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from knowledge.evaluate import Report, read_cases
+from knowledge.handbook import Entry, Handbook, load_handbook
+from knowledge.lexicon import FUNCTION_CHARS, INTERROGATIVES, QUESTION_WORDS
+from knowledge.text import normalise
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "tests" / "knowledge" / "data"
+OUTPUT = Path(__file__).resolve().parent / "associations.py"
+
+_INTERROGATIVE = re.compile("|".join(sorted(INTERROGATIVES, key=len, reverse=True)))
+_NUMERALS = frozenset("一二两三四五六七八九十百千万几")
+
+Table = dict[str, tuple[tuple[str, float], ...]]
+
+
+@dataclass(frozen=True, slots=True)
+class Corpus:
+    """One development handbook and its labelled question files (the first is the one evaluated)."""
+
+    name: str
+    folder: Path
+    questions: tuple[Path, ...]
+    # Extra (handbook, questions) of the same community in another house style, used for training only.
+    variants: tuple[tuple[Path, Path], ...] = ()
+
+
+def development_corpora() -> list[Corpus]:
+    """The four development handbooks; never the unseen sealed2."""
+    return [
+        Corpus("bundled", ROOT / "knowledge" / "handbook", (DATA / "questions-bundled.jsonl",)),
+        Corpus("other", DATA / "other-handbook", (DATA / "questions-other.jsonl",)),
+        Corpus("sealed", DATA / "sealed-handbook", (DATA / "questions-sealed.jsonl",)),
+        Corpus("proxy", DATA / "proxy-handbook", (DATA / "proxy-questions.jsonl",),
+               ((DATA / "proxy-asked-handbook", DATA / "proxy-asked-questions.jsonl"),)),
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class Rules:
+    """What a learned pair must show to be kept."""
+
+    min_question_count: int = 3    # questions (all handbooks) containing the question term
+    min_pair_count: int = 3        # of which the right entry contains the entry term
+    min_handbooks: int = 2         # handbooks in which the pair was seen
+    min_probability: float = 0.3   # P(entry term | question term)
+    min_lift: float = 3.0          # that probability over the background share of entries containing it
+    per_term: int = 4              # at most this many entry terms per question term
+
+
+DEFAULT_RULES = Rules()
+
+
+def features(text: str) -> set[str]:
+    """Terms of a text worth associating: bigrams and words, not interrogatives, seams or function words."""
+    out: set[str] = set()
+    for run in normalise(text):
+        if run.isascii():
+            if len(run) > 1 and not run.isdigit():
+                out.add(run)
+            continue
+        # 么时 of 什么时候, 费怎 of 物业费怎么交: the pattern of a question, not its topic.
+        inside = [False] * len(run)
+        for match in _INTERROGATIVE.finditer(run):
+            inside[match.start():match.end()] = [True] * (match.end() - match.start())
+        for i in range(len(run) - 1):
+            bigram = run[i:i + 2]
+            if not (inside[i] or inside[i + 1] or bigram in QUESTION_WORDS
+                    or any(ch in FUNCTION_CHARS or ch in _NUMERALS for ch in bigram)):
+                out.add(bigram)
+    return out
+
+
+def question_features(question: str) -> set[str]:
+    """Terms of a question worth associating."""
+    return features(question)
+
+
+def entry_features(entry: Entry) -> set[str]:
+    """Terms of an entry's title, aliases and answer."""
+    return features(" ".join((entry.title, *entry.aliases, entry.answer)))
+
+
+def pairs(corpus: Corpus) -> Iterable[tuple[str, str, list[Entry], Entry]]:
+    """(handbook name, question, all entries, right entry) for every in-scope question of a corpus."""
+    sources = [(corpus.folder, q) for q in corpus.questions] + list(corpus.variants)
+    for folder, questions in sources:
+        handbook = load_handbook(folder)
+        for case in read_cases(questions):
+            if case.section is not None and (entry := handbook.by_title(case.section)) is not None:
+                yield corpus.name, case.question, list(handbook.entries), entry
+
+
+def learn(corpora: Sequence[Corpus], rules: Rules = DEFAULT_RULES) -> Table:
+    """The association table learned from the corpora's labelled questions (deterministic)."""
+    q_count: Counter[str] = Counter()
+    pair_count: Counter[tuple[str, str]] = Counter()
+    expected: defaultdict[tuple[str, str], float] = defaultdict(float)   # sum of background shares
+    seen_in: defaultdict[tuple[str, str], set[str]] = defaultdict(set)
+    backgrounds: dict[int, tuple[Counter[str], int]] = {}
+    of_entry: dict[int, set[str]] = {}
+    for name, question, entries, right in (p for c in corpora for p in pairs(c)):
+        key = id(entries[0]) if entries else 0
+        if key not in backgrounds:
+            df: Counter[str] = Counter()
+            for entry in entries:
+                of_entry[id(entry)] = entry_features(entry)
+                df.update(of_entry[id(entry)])
+            backgrounds[key] = (df, len(entries))
+        df, n = backgrounds[key]
+        q_terms = question_features(question)
+        e_terms = of_entry[id(right)]
+        for qt in q_terms:
+            q_count[qt] += 1
+            for et in e_terms:
+                if et != qt:
+                    pair_count[qt, et] += 1
+                    seen_in[qt, et].add(name)
+        # Background: the share of this handbook's entries containing each term, for each question term.
+        for qt in q_terms:
+            for et in e_terms:
+                if et != qt:
+                    expected[qt, et] += df[et] / n
+    table: defaultdict[str, list[tuple[str, float]]] = defaultdict(list)
+    for (qt, et), count in pair_count.items():
+        if (q_count[qt] < rules.min_question_count or count < rules.min_pair_count
+                or len(seen_in[qt, et]) < rules.min_handbooks):
+            continue
+        probability = count / q_count[qt]
+        lift = count / max(expected[qt, et], 1e-9)
+        if probability >= rules.min_probability and lift >= rules.min_lift:
+            table[qt].append((et, round(probability, 3)))
+    return {qt: tuple(sorted(ets, key=lambda p: (-p[1], p[0]))[:rules.per_term])
+            for qt, ets in sorted(table.items())}
+
+
+def evaluate_with(corpus: Corpus, table: Table | None, *, aliases: bool = True) -> Report:
+    """Answer the corpus's first question file with a matcher using this table (None: no table).
+
+    Without aliases, the handbook stands in for a terse one whose wording residents share less.
+    """
+    from knowledge.search import Matcher
+
+    handbook = load_handbook(corpus.folder)
+    entries = handbook.entries if aliases else tuple(dataclasses.replace(e, aliases=()) for e in handbook.entries)
+    handbook = Handbook(entries, folder=handbook.folder)
+    matcher = Matcher(handbook.entries, associations=table or {})
+    report = Report()
+    for case in read_cases(corpus.questions[0]):
+        found = matcher.answer(case.question)
+        if case.section is None:
+            report.out_of_scope += 1
+            report.declined_out_of_scope += found is None
+        else:
+            report.in_scope += 1
+            if found is None:
+                report.declined_in_scope += 1
+            elif found.entry is handbook.by_title(case.section):
+                report.correct += 1
+            else:
+                report.wrong += 1
+    return report
+
+
+def figures(report: Report) -> tuple[float, float, float, float]:
+    """top-1, wrong, in-scope declined, out-of-scope declined."""
+    return (report.top1, report.wrong_rate, report.declined_in_scope / max(report.in_scope, 1), report.declined)
+
+
+def leave_one_out(corpora: Sequence[Corpus], rules: Rules = DEFAULT_RULES
+                  ) -> dict[str, tuple[tuple[float, ...], tuple[float, ...]]]:
+    """For each corpus: figures without a table and with one learned on the others."""
+    out = {}
+    for held in corpora:
+        table = learn([c for c in corpora if c is not held], rules)
+        out[held.name] = (figures(evaluate_with(held, None)), figures(evaluate_with(held, table)))
+    return out
+
+
+def _line(name: str, f: Sequence[float]) -> str:
+    return f"{name:10s} top-1 {f[0]:.3f}  wrong {f[1]:.3f}  in-scope declined {f[2]:.3f}  oos declined {f[3]:.3f}"
+
+
+def print_leave_one_out(results: dict[str, tuple[tuple[float, ...], tuple[float, ...]]]) -> None:
+    """Before/after per held-out handbook and the averages, with the targets."""
+    for label, index in (("before (no table)", 0), ("after (table learned on the other three)", 1)):
+        print(label)
+        rows = [r[index] for r in results.values()]
+        for name, row in zip(results, rows, strict=True):
+            print("  " + _line(name, row))
+        print("  " + _line("average", [sum(col) / len(rows) for col in zip(*rows, strict=True)]))
+    print("targets: top-1 >= 0.80, wrong <= 0.10, oos declined >= 0.80")
+
+
+def write_module(table: Table, path: Path = OUTPUT) -> None:
+    """Write the table as a Python module (package data covers only handbook/*.md)."""
+    body = pprint.pformat(table, width=110, compact=True, sort_dicts=True)
+    path.write_text(
+        '"""Question→entry term associations, generated by `python -m knowledge.learn`: do not edit."""\n\n'
+        f"ASSOCIATIONS: dict[str, tuple[tuple[str, float], ...]] = {body}\n", encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Print the leave-one-handbook-out figures and write the table trained on all handbooks."""
+    parser = argparse.ArgumentParser(prog="python -m knowledge.learn", description=__doc__)
+    parser.add_argument("--loo-only", action="store_true", help="print figures, do not write the table")
+    args = parser.parse_args(argv)
+    corpora = development_corpora()
+    print_leave_one_out(leave_one_out(corpora))
+    if not args.loo_only:
+        table = learn(corpora)
+        write_module(table)
+        print(f"wrote {OUTPUT.relative_to(ROOT)}: {len(table)} question terms, "
+              f"{sum(len(v) for v in table.values())} pairs", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
