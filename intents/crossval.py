@@ -22,7 +22,6 @@ from pathlib import Path
 
 from intents import classifier
 from intents.evaluate import Report, evaluate, read_labelled
-from intents.normalize import DATA
 
 FOLDS = 5
 HOLDOUT = Path(__file__).resolve().parent.parent / "benchmarks" / "data" / "intents-holdout.jsonl"

@@ -310,7 +310,9 @@ class Matcher:
         lacking = {word[i:i + 2] for run in runs for word in domain_words(run)
                    if not any(word[j:j + 2] in self._idf for j in range(len(word) - 1))
                    for i in range(len(word) - 1)}
-        for term in [t for t in weights if t in self._associations and t not in lacking
+        # All the question's terms, not only weighted ones: 串门 inside 来串门, a short run the handbook
+        # never uses, is weighed as one missing word but may be a resident's word for something it has.
+        for term in [t for t in sorted(q_terms) if t in self._associations and t not in lacking
                      and not (tuning.association_gap_only and t in self._idf)]:
             for target, probability in self._associations[term]:
                 if target in self._idf and target not in q_terms:

@@ -38,7 +38,7 @@ QUESTIONS = {
           ("物业费在哪交", "物业费怎么交?"), ("狗要上户口吗", "养狗要办证吗?"), ("小区有游泳池吗", None)],
     "b": [("同事来串门门口让进吗", "访客进出"), ("亲朋串门怎么办手续", "访客进出"),
           ("管理费怎么交", "管理费缴纳"), ("装修要交押金吗", "装修要办什么手续?"), ("附近有地铁吗", None)],
-    "c": [("老同学来串门咋进", "外来人员来访"), ("停车一个月多少钱", "停车收费"),
+    "c": [("串门要登记吗", "外来人员来访"), ("停车一个月多少钱", "停车收费"),
           ("电梯坏了打谁电话", "电梯坏了找谁?"), ("哪里可以买菜", None)],
 }
 
@@ -65,7 +65,7 @@ def test_an_association_learned_from_two_handbooks_helps_a_third(tmp_path: Path)
     table = learn([a, b], RULES)
     assert "访客" in dict(table["串门"])   # 串门 → 访客 (来访 folds to it), seen in both handbooks
     handbook = load_handbook(c.folder)
-    question = "老同学来串门咋进"
+    question = "串门要登记吗"
     plain, learned = Matcher(handbook.entries, associations={}), Matcher(handbook.entries, associations=table)
     assert plain.answer(question) is None
     ranked = learned.scores(question)
