@@ -12,10 +12,10 @@ import os
 import sys
 
 COMMANDS: dict[str, tuple[str, str]] = {
-    "chat": ("bot.console:main", "talk to the desk in this terminal (as a resident, --as agent|engineer)"),
+    "chat": ("bot.console:main", "talk to the desk in this terminal (--as agent|engineer; --db FILE)"),
     "run": ("bot.telegram_app:main", "run the desk on Telegram (needs TELEGRAM_BOT_TOKEN)"),
     "classify": ("intents.cli:main", "classify messages, one per line on stdin (--eval FILE.jsonl)"),
-    "ask": ("knowledge.cli:ask_main", "answer questions from the owner handbook, one per line on stdin"),
+    "ask": ("knowledge.cli:ask_main", "answer handbook questions, one per line on stdin (--raw)"),
     "handbook": ("knowledge.cli:handbook_main", "handbook tools: `desk handbook check DIR`"),
     "db": ("bot.dbcli:main", "database tools: `desk db upgrade`"),
     "report": ("bot.report:main", "the service plan's targets, measured (--from --to --format)"),

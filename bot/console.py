@@ -204,7 +204,8 @@ def sanitise(text: str) -> str:
     return _UNSAFE.sub(lambda m: "\ufffd" if "\ud800" <= m.group() <= "\udfff" else "", text)
 
 
-def _lines(stream: IO, *, prompt: str | None, before_prompt: Callable[[], None] = lambda: None) -> Iterator[str]:
+def _lines(stream: IO, *, prompt: str | None,
+           before_prompt: Callable[[], None] = lambda: None) -> Iterator[str]:
     """Input lines, read as bytes where possible and decoded leniently (binary junk never stops the chat)."""
     raw = getattr(stream, "buffer", None)
     while True:
@@ -323,10 +324,10 @@ class ConsoleSession:
         with self._desk.store.work() as w:
             if self._persona.is_staff:
                 return w.session.exec(select(func.coalesce(func.max(Out.id), 0))).one()
-            own = select(In.id).where(In.channel == self._persona.chat.channel, In.chat_id == self._persona.chat.id)
-            last_own = w.session.exec(
-                select(func.coalesce(func.max(Out.id), 0)).where(Out.in_reply_to.in_(own))  # type: ignore[union-attr]
-            ).one()
+            chat = self._persona.chat
+            own = select(In.id).where(In.channel == chat.channel, In.chat_id == chat.id)
+            replies = Out.in_reply_to.in_(own)  # type: ignore[union-attr]
+            last_own = w.session.exec(select(func.coalesce(func.max(Out.id), 0)).where(replies)).one()
             backlog = w.session.exec(
                 select(Out.id).where(Out.id > last_own, self._addressed_here())
                 .order_by(Out.id.desc()).limit(REPLAY_LIMIT)  # type: ignore[union-attr]
@@ -431,7 +432,8 @@ class ConsoleSession:
         with self._desk.store.work() as w:
             return list(w.session.exec(
                 select(Ticket.code).join(Staff, Staff.id == Ticket.agent_id)
-                .where(Staff.telegram_id == self._persona.sender_id, Ticket.is_open.is_(True))  # type: ignore[attr-defined]
+                .where(Staff.telegram_id == self._persona.sender_id,
+                       Ticket.is_open.is_(True))  # type: ignore[attr-defined]
                 .order_by(Ticket.updated_at.desc())  # type: ignore[attr-defined]
             ).all())
 

@@ -677,7 +677,11 @@ class _ResidentTurn:
             case "add":
                 self.choose_ticket_to_add(rest)
             case "cancel":
-                self.cancel_ticket(rest)
+                code, _, confirmed = rest.partition(":")
+                if confirmed == "yes":
+                    self.cancel_ticket(code)
+                else:
+                    self.confirm_cancel(code)  # withdrawing is final: one more press to be sure
             case "rate":
                 code, _, score = rest.rpartition(":")
                 self.rate(code, score)
@@ -1227,6 +1231,19 @@ class _ResidentTurn:
         self.say("choose_cancel", tickets=cancellable,
                  buttons=tuple((Button(f"{self.label('cancel')} {t.code}", f"cancel:{t.code}"),)
                                for t in cancellable))
+
+    def confirm_cancel(self, code: str) -> None:
+        ticket = self.own_ticket(code)
+        if ticket is None:
+            self.say("ticket_unknown", code=code)
+            return
+        if Action.CANCEL not in next_actions(ticket.kind, ticket.status):
+            self.say("cannot_cancel", t=ticket)
+            return
+        self.t.ticket_code = ticket.code
+        self.say("confirm_cancel", t=ticket, ticket=ticket.code,
+                 buttons=((Button(self.label("cancel_yes"), f"cancel:{ticket.code}:yes"),
+                           Button(self.label("cancel_no"), f"show:{ticket.code}")),))
 
     def cancel_ticket(self, code: str) -> None:
         ticket = self.own_ticket(code, lock=True)

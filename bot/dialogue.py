@@ -165,6 +165,7 @@ def detect_language(text: str, hint: str | None = None) -> str:
 
 
 _LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
+_ADDRESS_WORDS = frozenset({"building", "room", "unit", "bldg", "block", "flat"})  # part of a flat number, not English
 
 
 def clear_language(text: str) -> str | None:
@@ -174,7 +175,7 @@ def clear_language(text: str) -> str | None:
     if _CJK.search(text):
         return "zh"
     words = _LATIN_WORD.findall(unicodedata.normalize("NFKC", text))
-    if len(words) >= 2 or (len(words) == 1 and len(words[0]) >= 4 and words[0].lower() not in ("building", "room", "unit", "bldg", "block")):
+    if len(words) >= 2 or (len(words) == 1 and len(words[0]) >= 4 and words[0].lower() not in _ADDRESS_WORDS):
         return "en"
     return None
 

@@ -40,7 +40,8 @@ from pathlib import Path
 
 from intents.labels import Classification, EmergencyKind, Intent
 from intents.lexicon import Lexicon, load_lexicon
-from intents.model import NaiveBayes, features, read_examples, train_from_examples
+from intents import training
+from intents.model import NaiveBayes, features, fit
 from intents.normalize import DATA, Normalized, normalize
 from intents.places import parse_place_normalized
 
@@ -90,6 +91,12 @@ MODEL_AGAINST_PENALTY = 1.5
 # lift, a building-wide cut); below it the sign is weak and the context must not be calm.
 STRONG_SIGN = 2.5
 HINT_WEIGHT = 1.0
+# A lone danger word shouted or given with an address ("火！5栋", "gas!!", "煤气！！11栋") is
+# too short for the model to read and nobody writes it calmly: the hint counts as a danger
+# now. Short means at most TERSE_MAX_SIZE, a Chinese character counting 1 (栋 of an address
+# too) and an English word of two or more letters without digits 2.
+TERSE_MAX_SIZE = 6
+TERSE_STRENGTH = DANGER_NOW
 _CALM_GROUPS = frozenset(
     {
         "question",
@@ -132,6 +139,7 @@ _EMERGENCY, _REPAIR, _COMPLAINT = Intent.EMERGENCY, Intent.REPAIR, Intent.COMPLA
 _RENOVATION, _INQUIRY, _OTHER = Intent.RENOVATION, Intent.INQUIRY, Intent.OTHER
 _INTENT_VALUES = tuple((intent, intent.value) for intent in INTENTS)
 _WORD_CHAR = re.compile(r"[^\W_]")
+_CJK_CHAR = re.compile(r"[\u3400-\u9fff]")
 # Ties go to the reading that costs least when wrong: nothing to act on first, a page to
 # staff last (an emergency needs a cue, not a tie).
 TIE_ORDER = (
@@ -209,16 +217,9 @@ class _Reading:
     modifiers: tuple[str, ...]
 
 
-def _load_known_words(rows: list[dict]) -> frozenset[str]:
-    words: set[str] = set()
-    for row in rows:
-        words.update(normalize(row["text"]).words.split())
-    return frozenset(words)
-
-
 def example_files() -> list[Path]:
     """Every training file, ``data/examples*.jsonl``, in name order."""
-    return sorted(DATA.glob("examples*.jsonl"))
+    return training.example_files()
 
 
 LEXICON: Lexicon
@@ -226,14 +227,20 @@ INTENT_MODEL: NaiveBayes
 KIND_MODEL: NaiveBayes
 
 
-def use_training_rows(rows: list[dict]) -> None:
-    """Train the models and the known-words list on ``rows`` (at import, and for cross-validation)."""
+def use_training(trained: training.Trained) -> None:
+    """Point the classifier at what was learnt from some examples (the shipped ones, or a fold)."""
     global LEXICON, INTENT_MODEL, KIND_MODEL
-    LEXICON = load_lexicon(known_words=_load_known_words(rows))
-    INTENT_MODEL, KIND_MODEL = train_from_examples(rows)
+    LEXICON = load_lexicon(known_words=trained.known_words)
+    INTENT_MODEL, KIND_MODEL = fit(trained.intent), fit(trained.kind)
 
 
-use_training_rows([row for path in example_files() for row in read_examples(path)])
+def use_training_rows(rows: list[dict]) -> None:
+    """Train the models and the known-words list on ``rows`` (cross-validation)."""
+    use_training(training.train_rows(rows))
+
+
+# The cached counts of the shipped examples, or a fresh count if an example file changed.
+use_training(training.load())
 _GROUPS = {group.name: group for group in LEXICON.groups}
 # The tables above live as long as the process; moving them out of the garbage collector's
 # generations keeps a full collection (a multi-millisecond pause over ~100k objects) from
@@ -241,10 +248,23 @@ _GROUPS = {group.name: group for group in LEXICON.groups}
 gc.freeze()
 
 
-def _danger(hits: dict[str, tuple[str, ...]], model_emergency: float, feats: set[str]) -> _Reading:
+def _terse_alarm(norm: Normalized, has_place: bool) -> bool:
+    """A very short message with an exclamation mark or an address ("火！5栋", "gas!! kitchen")."""
+    if not (has_place or "!" in norm.text):
+        return False
+    chinese = len(_CJK_CHAR.findall(norm.cjk))
+    words = [w for w in norm.words.split() if not any(ch.isdigit() for ch in w) and len(w) > 1]
+    return 0 < chinese + 2 * len(words) <= TERSE_MAX_SIZE
+
+
+def _danger(
+    hits: dict[str, tuple[str, ...]], model_emergency: float, feats: set[str], terse: bool = False
+) -> _Reading:
     """Which emergency kind the cues point to now, and how strongly."""
     strength: dict[EmergencyKind, float] = {}
     hinted: list[EmergencyKind] = []
+    if terse and "gas_context" in hits:
+        hinted.append(EmergencyKind.GAS)
     for name, phrases in hits.items():
         group = _GROUPS[name]
         if group.kind is not None and name.endswith("_hint"):
@@ -287,7 +307,7 @@ def _danger(hits: dict[str, tuple[str, ...]], model_emergency: float, feats: set
         strength = {}
     for kind in hinted:
         if kind not in strength and not calm:
-            strength[kind] = HINT_WEIGHT
+            strength[kind] = TERSE_STRENGTH if terse else HINT_WEIGHT
     if not strength and model_emergency >= (MODEL_CALM_ALONE_LIKELY if calm else MODEL_ALONE_LIKELY):
         # No cue at all, but wording very like the examples' emergencies ("电梯门夹住了孩子的手"):
         # a page to staff is cheaper than a missed emergency. The kind model names the kind.
@@ -303,7 +323,7 @@ def _danger(hits: dict[str, tuple[str, ...]], model_emergency: float, feats: set
         # Wording like the emergencies in the examples, plus a sign of some kind of danger.
         for kind in strength:
             strength[kind] += MODEL_EMERGENCY_BONUS
-    elif model_emergency < MODEL_AGAINST_BELOW:
+    elif model_emergency < MODEL_AGAINST_BELOW and not terse:
         # Wording unlike any emergency in the examples (a loose cabinet "怕砸到人"): the cue
         # alone must be strong.
         for kind in strength:
@@ -397,7 +417,8 @@ def classify(text: str) -> Classification:
         # "A question about a planned outage (明天停水吗?) is inquiry".
         scores[_INQUIRY] += PLANNED_CUT_INQUIRY
 
-    danger = _danger(hits, _softmax(model_scores)[_EMERGENCY], feats)
+    terse = _terse_alarm(norm, place is not None)
+    danger = _danger(hits, _softmax(model_scores)[_EMERGENCY], feats, terse)
     if danger.kind is not None:
         scores[_EMERGENCY] += max(0.0, danger.strength) * 0.5
     if danger.modifiers or "nobody_trapped" in hits:

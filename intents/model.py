@@ -1,9 +1,10 @@
 """A small multinomial naive Bayes over character and word n-grams, in pure Python.
 
 It gives the classifier a reading of wording the lexicon does not list ("家里一股臭鸡蛋的
-味道" is gas without saying 燃气). It is trained when the package is imported, from the
-labelled examples in ``data/examples.jsonl`` (a few milliseconds), so adding an example
-line is all it takes to teach it.
+味道" is gas without saying 燃气). Its counts come from the labelled examples in
+``data/examples*.jsonl``; ``intents.training`` caches them in ``data/model.cache.json`` and
+recounts at import when an example file changed, so adding an example line is all it takes
+to teach it.
 """
 
 from __future__ import annotations
@@ -78,30 +79,51 @@ class NaiveBayes:
         }
 
 
-def train(samples: Sequence[tuple[set[str], Hashable]]) -> NaiveBayes:
-    """Fit on (features, label) pairs."""
+@dataclass(frozen=True, slots=True)
+class Counts:
+    """What training learns from the examples: messages and feature occurrences per class (cacheable)."""
+
+    classes: tuple[str, ...]
+    docs: tuple[int, ...]  # messages per class
+    features: dict[str, tuple[int, ...]]  # feature -> messages of each class that contain it
+
+
+def count(samples: Sequence[tuple[set[str], str]]) -> Counts:
+    """Count (features, label) pairs."""
     classes = tuple(sorted({label for _, label in samples}, key=str))
     # One Counter per class: the counting stays in C (Counter.update).
-    per_class: dict[Hashable, Counter[str]] = {c: Counter() for c in classes}
+    per_class: dict[str, Counter[str]] = {c: Counter() for c in classes}
     for feats, label in samples:
         per_class[label].update(feats)
-    vocabulary = frozenset().union(*per_class.values())
-    totals = [sum(per_class[c].values()) for c in classes]
-    denominators = [math.log(t + ALPHA * len(vocabulary)) for t in totals]
-    log_unseen = tuple(math.log(ALPHA) - d for d in denominators)
-    most = max((max(counter.values(), default=0) for counter in per_class.values()), default=0)
-    bonus = [math.log(count + ALPHA) - math.log(ALPHA) for count in range(most + 1)]
-    # Built column by column with C-level dict / map / zip: import stays fast.
-    features = list(vocabulary)
+    vocabulary = list(frozenset().union(*per_class.values()))
+    # Built column by column with C-level dict / map / zip: training at import stays fast.
     columns = []
     for c in classes:
-        table = dict.fromkeys(features, 0.0)
-        table.update({feat: bonus[count] for feat, count in per_class[c].items()})
-        columns.append(map(table.__getitem__, features))
-    rows = dict(zip(features, zip(*columns)))
+        table = dict.fromkeys(vocabulary, 0)
+        table.update(per_class[c])
+        columns.append(map(table.__getitem__, vocabulary))
     docs = Counter(label for _, label in samples)
-    log_prior = tuple(math.log(docs[c] / len(samples)) for c in classes)
+    return Counts(classes, tuple(docs[c] for c in classes), dict(zip(vocabulary, zip(*columns))))
+
+
+def fit(counts: Counts) -> NaiveBayes:
+    """The naive Bayes tables of some counts."""
+    classes, rows_of_counts = counts.classes, counts.features
+    totals = [sum(column) for column in zip(*rows_of_counts.values())] or [0] * len(classes)
+    denominators = [math.log(t + ALPHA * len(rows_of_counts)) for t in totals]
+    log_unseen = tuple(math.log(ALPHA) - d for d in denominators)
+    most = max((max(row) for row in rows_of_counts.values()), default=0)
+    # bonus[0] is exactly 0.0: a feature never seen with a class adds nothing beyond log_unseen.
+    bonus = [math.log(n + ALPHA) - math.log(ALPHA) for n in range(most + 1)]
+    rows = {feat: tuple(map(bonus.__getitem__, row)) for feat, row in rows_of_counts.items()}
+    n_docs = sum(counts.docs)
+    log_prior = tuple(math.log(d / n_docs) for d in counts.docs)
     return NaiveBayes(classes, log_prior, log_unseen, rows)
+
+
+def train(samples: Sequence[tuple[set[str], str]]) -> NaiveBayes:
+    """Fit on (features, label) pairs."""
+    return fit(count(samples))
 
 
 def read_examples(path: Path) -> list[dict]:
@@ -118,12 +140,18 @@ def read_examples(path: Path) -> list[dict]:
     return rows
 
 
-def train_from_examples(rows: Iterable[dict]) -> tuple[NaiveBayes, NaiveBayes]:
-    """Train the intent model and the emergency-kind model from labelled rows."""
+def count_examples(rows: Iterable[dict]) -> tuple[Counts, Counts]:
+    """Count the intent model's and the emergency-kind model's evidence in labelled rows."""
     intent_samples, kind_samples = [], []
     for row in rows:
         feats = features(normalize(row["text"]))
         intent_samples.append((feats, row["intent"]))
         if row["intent"] == "emergency" and row.get("emergency"):
             kind_samples.append((feats, row["emergency"]))
-    return train(intent_samples), train(kind_samples)
+    return count(intent_samples), count(kind_samples)
+
+
+def train_from_examples(rows: Iterable[dict]) -> tuple[NaiveBayes, NaiveBayes]:
+    """Train the intent model and the emergency-kind model from labelled rows."""
+    intent, kind = count_examples(rows)
+    return fit(intent), fit(kind)

@@ -167,7 +167,8 @@ def _load(folder: Path, *, errors: list[HandbookError] | None) -> Handbook:
             first_seen[key] = entry
             entries.append(entry)
     if not entries and not errors:
-        _fail(errors, HandbookError(folder, 0, "no entries: a handbook needs at least one `## ` entry in a *.md file"))
+        _fail(errors, HandbookError(folder, 0,
+                                    "no entries: a handbook needs at least one `## ` entry in a *.md file"))
     seen_kinds: dict[str, Entry] = {}
     for entry in entries:
         kind = entry.emergency_kind

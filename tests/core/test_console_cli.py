@@ -86,7 +86,8 @@ def test_help_in_the_terminal_explains_photos_and_buttons(tmp_path):
 
 
 def test_ctrl_c_ends_the_chat_without_a_traceback(tmp_path):
-    process = subprocess.Popen([sys.executable, "-m", "bot", "chat", "--db", "desk.db"], cwd=tmp_path, env=ENV,
+    command = [sys.executable, "-m", "bot", "chat", "--db", "desk.db"]
+    process = subprocess.Popen(command, cwd=tmp_path, env=ENV,
                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
         process.stdin.write(b"/help\n")

@@ -191,6 +191,7 @@ def test_cancel_a_ticket(resident):
     resident.send("/cancel")
     assert actions(resident.last[0]) == ["cancel:R-20261123-0001"]
     resident.press("cancel:R-20261123-0001")
+    resident.press("cancel:R-20261123-0001:yes")  # withdrawing asks to confirm (issue 4, item 18)
     ticket = desk_ticket(resident, "R-20261123-0001")
     assert ticket.status == Status.CANCELLED and not ticket.is_open
 

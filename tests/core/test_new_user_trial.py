@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
-from bot.messages import AGENTS_ROOM, DUTY_ROOM, MANAGER_ROOM, Attachment, AttachmentKind, ChatRef
+from bot.messages import AGENTS_ROOM, DUTY_ROOM, Attachment, AttachmentKind, ChatRef
 from bot.models import Rating, Resident, Ticket
 from bot.workflow import Status
 from tests.support.chat import Person, actions, to_resident, to_staff
@@ -304,3 +304,13 @@ def test_a_new_request_straight_after_a_renovation_question_says_the_application
     resident.send("我要装修，想申请一下")
     replies = resident.says("楼上每天晚上11点还在装修，太吵了")
     assert any("C-20261123-0001" in r for r in replies) and "已为您保留" in replies[-1]
+
+
+def test_withdrawing_a_ticket_asks_to_confirm_first(resident):
+    resident.send("卫生间下水道堵了")
+    resident.send("/cancel")
+    confirm = resident.send("", action=f"cancel:{R1}")[0]
+    assert "确定要撤销" in confirm.text and actions(confirm) == [f"cancel:{R1}:yes", f"show:{R1}"]
+    assert ticket_of(resident, R1).is_open
+    resident.press(f"cancel:{R1}:yes")
+    assert ticket_of(resident, R1).status == Status.CANCELLED
