@@ -116,7 +116,8 @@ class Templates:
         lang = lang if lang in LANGUAGES else "zh"
         labels = self._labels.get(lang)
         if labels is None:
-            labels = self._labels[lang] = self._env.get_template(f"{lang}/labels.j2").module.labels  # type: ignore[attr-defined]
+            module = self._env.get_template(f"{lang}/labels.j2").module
+            labels = self._labels[lang] = module.labels  # type: ignore[attr-defined]
         return labels[name]
 
     def names(self) -> list[str]:

@@ -120,7 +120,8 @@ _RESIDENT_WITH_DIALOGUE = (
     .where(Resident.channel == bindparam("channel"), Resident.chat_id == bindparam("chat_id"))
 )
 _RESIDENT = select(Resident).where(Resident.channel == bindparam("channel"), Resident.chat_id == bindparam("chat_id"))
-_DIALOGUE = select(Dialogue.state, Dialogue.data).where(Dialogue.channel == bindparam("channel"), Dialogue.chat_id == bindparam("chat_id"))
+_DIALOGUE = select(Dialogue.state, Dialogue.data) \
+    .where(Dialogue.channel == bindparam("channel"), Dialogue.chat_id == bindparam("chat_id"))
 _TICKET = select(Ticket).where(Ticket.code == bindparam("code"))
 _TICKET_LOCKED = _TICKET.with_for_update()
 _TICKETS_OF = select(Ticket).where(Ticket.resident_id == bindparam("resident_id")) \

@@ -279,8 +279,10 @@ def _danger(
         strength[EmergencyKind.ELEVATOR] = max(strength.get(EmergencyKind.ELEVATOR, 0.0), 3.0)
     # Outage: a sudden cut of a whole building or the community; one flat only is repair,
     # a planned cut is an inquiry.
-    # Everything dark counts as a power cut unless a lamp is reported broken (路灯坏了 全黑).
-    if "power_cut" in hits or "water_cut" in hits or ("dark" in hits and "fault" not in hits):
+    # Everything dark counts as a power cut unless a lamp is reported broken (路灯坏了 全黑);
+    # a whole building dark is a cut even when the resident asks whether it is a fault (是不是跳闸了).
+    dark = "dark" in hits and ("fault" not in hits or {"wide_scope", "question"} <= hits.keys())
+    if "power_cut" in hits or "water_cut" in hits or dark:
         outage = 0.0
         if "wide_scope" in hits:
             outage = 2.5 + (0.5 if "sudden" in hits else 0.0)

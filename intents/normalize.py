@@ -110,7 +110,10 @@ def normalize(text: str) -> Normalized:
     folded = folded.replace("’", "'").replace("‘", "'")
     folded = _SPACES.sub(" ", folded).strip()
     # A space between two Chinese characters is a clause break ("电梯坏了 里面没人"); elsewhere
-    # (around Latin words, digits) it is dropped, so phrases never join across clauses.
-    cjk = _CJK_SPACE.sub("|", folded).replace(" ", "")
+    # (around Latin words, digits) it is dropped, so phrases never join across clauses. In a
+    # message typed all in pinyin the spaces only part syllables: they break nothing
+    # ("dian ti li you ren chu bu lai" keeps 电梯 and 出不来 in one clause).
+    typed_in_pinyin = text.isascii()
+    cjk = folded.replace(" ", "") if typed_in_pinyin else _CJK_SPACE.sub("|", folded).replace(" ", "")
     words = " " + " ".join(_LATIN_WORD.findall(folded)) + " "
     return Normalized(text=folded, cjk=cjk, words=words)

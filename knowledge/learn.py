@@ -109,46 +109,44 @@ def entry_features(entry: Entry) -> set[str]:
     return features(" ".join((entry.title, *entry.aliases, entry.answer)))
 
 
-def pairs(corpus: Corpus) -> Iterable[tuple[str, str, list[Entry], Entry]]:
-    """(handbook name, question, all entries, right entry) for every in-scope question of a corpus."""
+@dataclass(frozen=True, slots=True)
+class Pair:
+    """One labelled question, the terms of its right entry, and its handbook's background."""
+
+    community: str
+    question: str
+    entry_terms: frozenset[str]
+    background: Counter[str]   # entry term -> entries of this handbook containing it
+    entries: int
+
+
+def pairs(corpus: Corpus) -> Iterable[Pair]:
+    """Every in-scope question of a corpus (its variants included) with its right entry."""
     sources = [(corpus.folder, q) for q in corpus.questions] + list(corpus.variants)
     for folder, questions in sources:
         handbook = load_handbook(folder)
+        of_entry = {entry.title: frozenset(entry_features(entry)) for entry in handbook.entries}
+        background: Counter[str] = Counter(t for found in of_entry.values() for t in found)
         for case in read_cases(questions):
             if case.section is not None and (entry := handbook.by_title(case.section)) is not None:
-                yield corpus.name, case.question, list(handbook.entries), entry
+                yield Pair(corpus.name, case.question, of_entry[entry.title], background, len(of_entry))
 
 
 def learn(corpora: Sequence[Corpus], rules: Rules = DEFAULT_RULES) -> Table:
     """The association table learned from the corpora's labelled questions (deterministic)."""
     q_count: Counter[str] = Counter()
     pair_count: Counter[tuple[str, str]] = Counter()
-    expected: defaultdict[tuple[str, str], float] = defaultdict(float)   # sum of background shares
+    expected: defaultdict[tuple[str, str], float] = defaultdict(float)   # what chance alone would give
     seen_in: defaultdict[tuple[str, str], set[str]] = defaultdict(set)
-    backgrounds: dict[int, tuple[Counter[str], int]] = {}
-    of_entry: dict[int, set[str]] = {}
-    for name, question, entries, right in (p for c in corpora for p in pairs(c)):
-        key = id(entries[0]) if entries else 0
-        if key not in backgrounds:
-            df: Counter[str] = Counter()
-            for entry in entries:
-                of_entry[id(entry)] = entry_features(entry)
-                df.update(of_entry[id(entry)])
-            backgrounds[key] = (df, len(entries))
-        df, n = backgrounds[key]
-        q_terms = question_features(question)
-        e_terms = of_entry[id(right)]
+    for pair in (p for c in corpora for p in pairs(c)):
+        q_terms = question_features(pair.question)
         for qt in q_terms:
             q_count[qt] += 1
-            for et in e_terms:
-                if et != qt:
-                    pair_count[qt, et] += 1
-                    seen_in[qt, et].add(name)
-        # Background: the share of this handbook's entries containing each term, for each question term.
-        for qt in q_terms:
-            for et in e_terms:
-                if et != qt:
-                    expected[qt, et] += df[et] / n
+            for et in pair.entry_terms - {qt}:
+                pair_count[qt, et] += 1
+                seen_in[qt, et].add(pair.community)
+                # Against the background: a random entry of this handbook has et this often.
+                expected[qt, et] += pair.background[et] / pair.entries
     table: defaultdict[str, list[tuple[str, float]]] = defaultdict(list)
     for (qt, et), count in pair_count.items():
         if (q_count[qt] < rules.min_question_count or count < rules.min_pair_count

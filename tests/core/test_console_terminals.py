@@ -70,6 +70,7 @@ def test_a_resident_terminal_never_shows_staff_rooms_or_other_residents(terminal
     out = first.type("5-1-1203", "电梯困人了，有人被关在里面")
     assert "E-" in out
     assert "[staff:" not in out and "[to resident" not in out
+    assert "我来处理" not in out and "接管" not in out  # no staff buttons in a resident's terminal
     alert = guard.poll()
     assert "[staff:duty]" in alert and "E-" in alert  # staff see the duty room
     clock.advance(minutes=30)  # the unacknowledged emergency is re-alerted and escalated by the sweeps
