@@ -13,9 +13,11 @@ import json
 import os
 import random
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import tracemalloc
 from pathlib import Path
@@ -87,24 +89,38 @@ def build_messages(n: int = N_MESSAGES, seed: int = 2) -> list[str]:
     return messages
 
 
-def cold_start_seconds(runs: int = 5) -> float:
-    """Median time of `import intents` + first classify call, each in a fresh interpreter."""
+def cold_start_seconds(runs: int = 5, package_root: Path = REPO) -> float:
+    """Median time of `import intents` + first classify call, each in a fresh interpreter on one core."""
     code = (
-        "import time; t = time.perf_counter(); import intents; intents.classify('3栋电梯坏了 里面有人'); "
-        "print(time.perf_counter() - t)"
+        "import os; hasattr(os, 'sched_setaffinity') and os.sched_setaffinity(0, {min(os.sched_getaffinity(0))}); "
+        "import time; t = time.perf_counter(); "
+        "import intents; intents.classify('3栋电梯坏了 里面有人'); print(time.perf_counter() - t)"
     )
+    env = {**os.environ, "PYTHONPATH": str(package_root)}
     times = []
     for _ in range(runs):
         out = subprocess.run(
-            [sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, check=True
+            [sys.executable, "-c", code], capture_output=True, text=True, cwd=package_root, env=env, check=True
         )
         times.append(float(out.stdout))
     return statistics.median(times)
 
 
+def cold_start_stale_seconds() -> float:
+    """Cold start after a property manager added an example line and did not rebuild the cache."""
+    with tempfile.TemporaryDirectory() as tmp:
+        shutil.copytree(REPO / "intents", Path(tmp) / "intents", ignore=shutil.ignore_patterns("__pycache__"))
+        with (Path(tmp) / "intents" / "data" / "examples.jsonl").open("a", encoding="utf-8") as examples:
+            examples.write('{"text": "单元门禁刷不开了", "intent": "repair", "emergency": null}\n')
+        cold_start_seconds(runs=1, package_root=Path(tmp))  # compiles the copied modules
+        return cold_start_seconds(package_root=Path(tmp))
+
+
 def main() -> int:
     cold = cold_start_seconds()
+    cold_stale = cold_start_stale_seconds()
     from intents import classify
+    from intents.training import read_cache
     from intents.normalize import normalize
 
     messages = build_messages()
@@ -155,6 +171,8 @@ def main() -> int:
         f"import + first call       {cold:.3f} s   (target <= {TARGET_COLD_S} s, median of 5 fresh processes)"
         f"  {verdict(cold <= TARGET_COLD_S)}"
     )
+    cache_state = "current" if read_cache() is not None else "STALE: run python -m intents.build"
+    print(f"  model cache             {cache_state}; stale (an example added, examples counted): {cold_stale:.3f} s")
     print(f"peak memory while classifying (tracemalloc)  {traced_peak / 1e6:.1f} MB")
     print(f"peak RSS of this process  {max_rss_mb:.1f} MB")
     return 0 if cpu_rate >= TARGET_RATE and cpu_p99 <= TARGET_P99_MS and cold <= TARGET_COLD_S else 1

@@ -179,7 +179,9 @@ async def run_desk(residents: int, config: Config, handbook: Any, make_db: Calla
             extra = {"concurrency": concurrency} if concurrency else {}
             settings = TelegramSettings.from_config(config, api["token"], base_url=api["base_url"],
                                                     max_messages_per_second=1_000_000.0, **extra)
-            running = build_application(settings, desk, config, start_scheduler=False)
+            # Like the flood control above, the shared 30 msg/s budget of notices is Telegram's
+            # limit, not the desk's cost: the echo bot has none, so neither does this run.
+            running = build_application(settings, desk, config, start_scheduler=False, notices=False)
             warm_up(desk)
             async with running.app:
                 await running.app.post_init(running.app)

@@ -1028,10 +1028,22 @@ class Running:
 
 def build_application(settings: TelegramSettings, desk: Any, config: Config | None = None, *,
                       start_scheduler: bool = True, sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-                      clock: Callable[[], float] = time.monotonic) -> Running:
-    """Build the Telegram application around ``desk``; tests point ``settings.base_url`` at an emulator."""
+                      clock: Callable[[], float] = time.monotonic, notices: bool = True) -> Running:
+    """Build the Telegram application around ``desk``; tests point ``settings.base_url`` at an emulator.
+
+    With ``notices`` (and a ``config``), staff can broadcast notices from Telegram
+    (bot/notices/telegram.py), and every send of the bot shares one budget within
+    Telegram's limits, conversations first.
+    """
     quiet_library_loggers()
     builder = Application.builder().token(settings.token).job_queue(None)
+    with_notices = notices and config is not None
+    if with_notices:
+        from bot.notices.broadcast import SendLimiter, SendLimits
+        from bot.notices.telegram import NoticeRateLimiter
+
+        send_limiter = SendLimiter(SendLimits())
+        builder = builder.rate_limiter(NoticeRateLimiter(send_limiter))
     if settings.concurrency > 1:
         builder = builder.concurrent_updates(settings.concurrency)
     if settings.base_url:
@@ -1071,6 +1083,10 @@ def build_application(settings: TelegramSettings, desk: Any, config: Config | No
         logger.warning("intents not available: community groups get no replies")
     frontend = TelegramFrontend(desk, transport, settings, store, classify=classify, clock=clock)
     frontend.register(app)
+    if with_notices:
+        from bot.notices.telegram import register as register_notices
+
+        register_notices(app, engine=desk.store.engine, config=config, limiter=send_limiter)
     holder.update(transport=transport, frontend=frontend)
     return Running(app, frontend, transport, store)
 

@@ -157,7 +157,10 @@ async def desk_on_telegram(engine: Engine, handbook: Any, base_config: Config,
                            templates=Templates(config.timezone), unsure_below=unsure_below)
         settings = TelegramSettings.from_config(config, api.token, base_url=api.base_url,
                                                 base_file_url=api.file_base_url, album_wait=0.05)
-        running = build_application(settings, desk, config, start_scheduler=False, sleep=clock.sleep, clock=clock)
+        # Notices (and their shared send budget, which waits in real time) have their own suite
+        # on a real Application (tests/notices); test_notices_wiring.py checks they are wired in.
+        running = build_application(settings, desk, config, start_scheduler=False, sleep=clock.sleep, clock=clock,
+                                    notices=False)
         async with running.app:
             await running.app.post_init(running.app)
             yield Desk(api, running, desk, config, clock, group, rooms, staff)
