@@ -71,6 +71,17 @@ def _chat_lock(chat: ChatRef):
     return func.pg_advisory_xact_lock(func.hashtextextended(f"{chat.channel}:{chat.id}", 0))
 
 
+def storable_text(text: str) -> str:
+    """``text`` as both databases can store it, losing nothing else.
+
+    Lone surrogates (from undecodable bytes) are not valid UTF-8 and PostgreSQL
+    refuses NUL characters; both become U+FFFD, everything else is kept as sent.
+    """
+    if text.isascii() and "\x00" not in text:
+        return text
+    return text.encode("utf-8", "replace").decode("utf-8").replace("\x00", "\ufffd")
+
+
 def _inbound_key(msg: Inbound) -> tuple[str, str, str]:
     """The idempotency key, cut to the column sizes (real ids are far shorter)."""
     return msg.chat.channel[:32], msg.chat.id[:64], msg.message_id[:64]
@@ -222,7 +233,7 @@ class Work:
             channel=channel, chat_id=chat_id, message_id=message_id, received_at=msg.received_at,
         )
         row.sender_id = msg.sender_id[:64]
-        row.text = msg.text
+        row.text = storable_text(msg.text)
         row.action = (msg.action or None) and msg.action[:64]
         row.attachments = json.dumps(
             [{"kind": a.kind.value, "ref": a.ref, "caption": a.caption} for a in msg.attachments],
@@ -254,7 +265,7 @@ class Work:
     def _claim(self, msg: Inbound, message_id: str, outcome: str, *, lock_chat: bool) -> int | None:
         params = {
             "channel": msg.chat.channel[:32], "chat_id": msg.chat.id[:64], "message_id": message_id,
-            "sender_id": msg.sender_id[:64], "received_at": msg.received_at, "text": msg.text,
+            "sender_id": msg.sender_id[:64], "received_at": msg.received_at, "text": storable_text(msg.text),
             "action": (msg.action or None) and msg.action[:64],
             "attachments": json.dumps(
                 [{"kind": a.kind.value, "ref": a.ref, "caption": a.caption} for a in msg.attachments],

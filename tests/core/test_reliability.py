@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 
 import pytest
+from sqlmodel import select
 
 from bot.desk import ServiceDesk
 from bot.messages import ChatRef
@@ -190,3 +191,14 @@ def test_failures_are_logged_without_the_residents_words(desk, resident, monkeyp
     assert "0571-8888 6666" in out[0].text
     assert "IntegrityError" in caplog.text
     assert "秘密内容" not in caplog.text
+
+
+@pytest.mark.parametrize("junk", ["漏水\udcff\udc80了", "厨房\x00水龙头坏了", "\ud800"], ids=["surrogates", "nul", "lone"])
+def test_undecodable_or_nul_text_is_stored_and_handled_not_failed(desk, resident, junk):
+    """PostgreSQL refuses NUL and no database stores lone surrogates: both become U+FFFD, nothing is lost."""
+    out = resident.send(junk)
+    assert out and all("Traceback" not in o.text for o in out)
+    with desk.store.work() as w:
+        row = w.session.exec(select(InboundMessage).order_by(InboundMessage.id.desc())).first()
+        assert row.outcome != "failed"
+        assert row.text == junk.encode("utf-8", "replace").decode("utf-8").replace("\x00", "\ufffd")
