@@ -1841,13 +1841,15 @@ def engineer_buttons(ticket: Ticket) -> tuple[tuple[Button, ...], ...]:
 
 
 def build_desk(config: Config, *, database_url: str | None = None) -> ServiceDesk:
-    """Build a desk from ``config``: engine (tables created if missing), handbook, templates, staff."""
+    """Build a desk from ``config``: engine (schema migrated to the latest revision), handbook, templates, staff."""
     from bot.db import make_engine
-    from bot.store import create_tables
+    from bot.dbcli import upgrade
     from knowledge import BUNDLED_HANDBOOK, load_handbook
 
     engine = make_engine(database_url or config.database_url)
-    create_tables(engine)
+    # `desk db upgrade` at every start: a new database gets the schema, an existing one is
+    # upgraded (never dropped), one made by an older desk without migrations is adopted.
+    upgrade(engine)
     handbook = load_handbook(config.handbook_dir or BUNDLED_HANDBOOK)
     return ServiceDesk(config=config, store=TicketStore(engine), handbook=handbook,
                        templates=Templates(config.timezone))

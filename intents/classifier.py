@@ -15,7 +15,7 @@ Precedence, written once (spec/labels.md, "Rules for borderline messages"):
    modifiers; only a call for help overrides a drill. From DANGER_NOW it is an emergency.
    The naive Bayes emergency likelihood is half of the decision: likely adds strength, very
    likely is an emergency with no cue at all (kind from the kind model), unlikely takes
-   strength away.
+   strength away. A terse alarm ("火！5栋", "gas!!") makes a lone hint a danger now.
 3. Otherwise every intent gets a score: the naive Bayes reading of the wording plus the
    weights of the lexicon groups the message hits. The lexicon weights encode the other
    rules: a complaint about how a fault is handled outweighs the fault (报修三天了还没人来
@@ -38,11 +38,11 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from intents import training
 from intents.labels import Classification, EmergencyKind, Intent
 from intents.lexicon import Lexicon, load_lexicon
-from intents import training
 from intents.model import NaiveBayes, features, fit
-from intents.normalize import DATA, Normalized, normalize
+from intents.normalize import Normalized, normalize
 from intents.places import parse_place_normalized
 
 log = logging.getLogger(__name__)
