@@ -494,10 +494,19 @@ class Work:
         ))
 
     def unrated(self, asked_before: datetime) -> list[Ticket]:
-        """Tickets whose rating was asked for before ``asked_before``, unanswered and not yet reminded."""
+        """Tickets whose rating was asked for before ``asked_before``, unanswered and not yet reminded.
+
+        Unanswered means no rating since the latest request: a reopened ticket keeps its
+        earlier (low) rating, and its redone work is asked, and reminded, afresh.
+        """
+        rated_since_asked = (
+            select(Rating.id)
+            .where(col(Rating.ticket_id) == col(Ticket.id), col(Rating.at) >= col(Ticket.rating_requested_at))
+            .exists()
+        )
         return list(self.session.exec(
             select(Ticket).where(
-                col(Ticket.rating_requested_at) < asked_before, col(Ticket.rating).is_(None),
+                col(Ticket.rating_requested_at) < asked_before, ~rated_since_asked,
                 col(Ticket.rating_reminded_at).is_(None), col(Ticket.status).in_([s.value for s in DONE]),
             ).order_by(Ticket.id)
         ))

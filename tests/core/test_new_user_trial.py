@@ -60,6 +60,17 @@ def test_a_low_rating_stays_counted_after_the_reopen_and_the_redo_can_be_rated(r
     assert "已经评价" in resident.press(f"rate:{R1}:5")[0]
 
 
+def test_the_redone_work_after_a_low_rating_is_reminded_when_unrated(desk, clock, resident, agent, engineer):
+    resident.send("卫生间下水道堵了")
+    finish_repair(resident, agent, engineer)
+    resident.press(f"rate:{R1}:1")
+    resident.send("根本没修好,还是堵")
+    finish_repair(resident, agent, engineer)  # asked to rate again; the resident does not answer
+    out = desk.remind_unrated(now=clock.advance(hours=49))
+    assert [o.ticket for o in out if o.to == resident.chat] == [R1]
+    assert desk.remind_unrated(now=clock.advance(hours=49)) == []  # one reminder only
+
+
 def test_a_staff_reopen_keeps_the_rating(resident, agent, engineer, manager):
     resident.send("卫生间下水道堵了")
     finish_repair(resident, agent, engineer)
