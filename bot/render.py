@@ -70,21 +70,30 @@ def _actor_zh(actor: str) -> str:
     return {"desk": "系统"}.get(actor, actor)
 
 
+def template_environment(package: str) -> Environment:
+    """The jinja2 environment of every text the desk sends: ``package``'s ``templates/`` folder.
+
+    Plain text (no autoescape: nothing is sent with a parse mode), a missing variable is an
+    error rather than an empty string in front of a resident, and templates are compiled once.
+    """
+    return Environment(
+        loader=PackageLoader(package, "templates"),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        autoescape=False,
+        keep_trailing_newline=False,
+        auto_reload=False,  # compiled once: no file check per message (restart to change wording)
+        cache_size=-1,  # every template stays compiled
+    )
+
+
 class Templates:
     """One jinja2 environment; renders a named template in a language."""
 
     def __init__(self, timezone: ZoneInfo) -> None:
         self._tz = timezone
-        self._env = Environment(
-            loader=PackageLoader("bot", "templates"),
-            undefined=StrictUndefined,
-            trim_blocks=True,
-            lstrip_blocks=True,
-            autoescape=False,
-            keep_trailing_newline=False,
-            auto_reload=False,  # compiled once: no file check per message (restart to change wording)
-            cache_size=-1,  # every template stays compiled
-        )
+        self._env = template_environment("bot")
         self._labels: dict[str, dict[str, str]] = {}
         self._env.filters["local"] = self.local_time
         self._env.filters["minutes"] = _minutes

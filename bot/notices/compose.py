@@ -14,9 +14,10 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from jinja2 import Environment, PackageLoader, StrictUndefined, TemplateError
+from jinja2 import TemplateError
 
 from bot.notices.models import NoticeKind, NoticePurpose
+from bot.render import template_environment
 
 PLANNED_CUT_NOTICE = timedelta(hours=24)  # plan §停水停电: 提前24小时通知
 CUT_REMINDER_LEAD = timedelta(hours=2)  # the automatic reminder, shortly before the cut
@@ -168,14 +169,7 @@ class NoticeTemplates:
 
     def __init__(self, timezone: str = "Asia/Shanghai") -> None:
         self.zone = ZoneInfo(timezone)
-        self._env = Environment(
-            loader=PackageLoader("bot.notices", "templates"),
-            undefined=StrictUndefined,
-            trim_blocks=True,
-            lstrip_blocks=True,
-            autoescape=False,
-            keep_trailing_newline=False,
-        )
+        self._env = template_environment("bot.notices")
         self._env.filters["when"] = self._format_when
         self._env.filters["local"] = self._format_local
 
