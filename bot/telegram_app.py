@@ -640,8 +640,9 @@ class TelegramFrontend:
         self._chat_locks: dict[ChatRef, tuple[asyncio.Lock, int]] = {}
         self._recent_reports: dict[tuple[int, int], tuple[str, datetime]] = {}  # (group, user) -> token, when
         # The desk's own threads (the loop's default pool has only cpu+4): one per concurrent update.
-        self._workers = ThreadPoolExecutor(settings.concurrency, thread_name_prefix="desk") \
-            if settings.concurrency > 1 else None
+        _mode = os.environ.get("H25_MODE", "threads")
+        self._workers = ThreadPoolExecutor(settings.concurrency if _mode == "threads" else 1, thread_name_prefix="desk") \
+            if settings.concurrency > 1 and _mode != "inline" else None
         self.directory = Directory(settings.staff_group_id, settings.staff_roles, self._room_of_thread)
         rooms = {topic: room for room, topic in settings.room_topics.items() if topic is not None}
         self._config_rooms = {topic: ChatRef(STAFF_CHANNEL, room) for topic, room in rooms.items()}
