@@ -158,9 +158,12 @@ class TelegramSettings:
     flood_limit: int = 8  # messages a resident may send per flood_window before the polite slow-down
     flood_window: float = 10.0
     album_wait: float = 1.0  # seconds to gather an album's parts into one message to the desk
-    # Updates handled at once (different chats only: one chat's messages stay in order). The desk
-    # runs in worker threads, so database and network waits of one chat overlap with another's.
+    # Updates handled at once (different chats only: one chat's messages stay in order): one chat's
+    # sends to Telegram overlap the desk's work for another.
     concurrency: int = 16
+    # Threads running the desk itself; 0 runs it on the event loop, fastest with SQLite or a nearby
+    # PostgreSQL. Give it threads (up to ``concurrency``) only when database round trips are slow.
+    desk_threads: int = 0
 
     @classmethod
     def from_config(cls, config: Config, token: str, **overrides: Any) -> TelegramSettings:
@@ -639,10 +642,12 @@ class TelegramFrontend:
         self._album_parts_seen: OrderedDict[tuple[str, str], None] = OrderedDict()
         self._chat_locks: dict[ChatRef, tuple[asyncio.Lock, int]] = {}
         self._recent_reports: dict[tuple[int, int], tuple[str, datetime]] = {}  # (group, user) -> token, when
-        # The desk's own threads (the loop's default pool has only cpu+4): one per concurrent update.
-        _mode = os.environ.get("H25_MODE", "threads")
-        self._workers = ThreadPoolExecutor(settings.concurrency if _mode == "threads" else 1, thread_name_prefix="desk") \
-            if settings.concurrency > 1 and _mode != "inline" else None
+        # Worker threads for the desk only when asked for (a slow, remote database): on the loop the
+        # desk's ~1 ms of Python costs no thread hop and no GIL hand-over, and the sends of one chat
+        # still overlap the desk's work for another (bench_telegram.py: desk/core 0.24 -> 0.31).
+        self._workers = ThreadPoolExecutor(min(settings.desk_threads, settings.concurrency),
+                                           thread_name_prefix="desk") \
+            if settings.desk_threads > 0 and settings.concurrency > 1 else None
         self.directory = Directory(settings.staff_group_id, settings.staff_roles, self._room_of_thread)
         rooms = {topic: room for room, topic in settings.room_topics.items() if topic is not None}
         self._config_rooms = {topic: ChatRef(STAFF_CHANNEL, room) for topic, room in rooms.items()}
@@ -813,7 +818,7 @@ class TelegramFrontend:
         """Pass ``inbound`` to the desk and deliver its answer (politely held back during a flood).
 
         Messages of one chat are handled one at a time, in arrival order; other chats go on
-        meanwhile (the desk works in a worker thread).
+        meanwhile (while this one's replies are on their way, or in ``desk_threads``).
         """
         async with self._chat_turn(inbound.chat):
             flood = "ok"

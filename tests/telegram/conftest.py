@@ -133,6 +133,7 @@ class Desk:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "production_threshold: the desk uses the classifier's own unsure threshold")
+    config.addinivalue_line("markers", "desk_threads(n): the desk runs in n worker threads instead of on the loop")
 
 
 @pytest.fixture
@@ -157,6 +158,8 @@ async def desk_on_telegram(engine: Engine, handbook: Any, base_config: Config,
                            templates=Templates(config.timezone), unsure_below=unsure_below)
         settings = TelegramSettings.from_config(config, api.token, base_url=api.base_url,
                                                 base_file_url=api.file_base_url, album_wait=0.05)
+        if (threads := request.node.get_closest_marker("desk_threads")) is not None:
+            settings = dataclasses.replace(settings, desk_threads=threads.args[0])
         # Notices (and their shared send budget, which waits in real time) have their own suite
         # on a real Application (tests/notices); test_notices_wiring.py checks they are wired in.
         running = build_application(settings, desk, config, start_scheduler=False, sleep=clock.sleep, clock=clock,

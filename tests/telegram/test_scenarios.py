@@ -46,7 +46,17 @@ def assert_clean_run(d: Desk) -> None:
 
 
 async def test_a_repair_from_report_to_rating(desk_on_telegram: Desk) -> None:
-    d, api = desk_on_telegram, desk_on_telegram.api
+    await repair_from_report_to_rating(desk_on_telegram)
+
+
+@pytest.mark.desk_threads(2)
+async def test_a_repair_from_report_to_rating_with_the_desk_in_worker_threads(desk_on_telegram: Desk) -> None:
+    assert desk_on_telegram.running.frontend._workers is not None  # the thread path is the one exercised
+    await repair_from_report_to_rating(desk_on_telegram)
+
+
+async def repair_from_report_to_rating(d: Desk) -> None:
+    api = d.api
     resident, engineer = d.resident(), d.staff["engineer"]
     await d.register(resident)
     api.user_says(resident, "厨房水龙头一直滴水")
