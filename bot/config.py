@@ -24,7 +24,7 @@ EXAMPLE_CONFIG = Path(__file__).resolve().parent / "desk.example.toml"
 
 COMMUNITY_KEYS = (
     "name", "company", "address", "service_centre", "office_hours",
-    "hotline", "security_phone", "engineering_phone", "manager_phone",
+    "hotline", "security_phone", "engineering_phone", "manager_phone", "gas_hotline",
 )
 STAFF_ROLES = (Role.AGENT, Role.ENGINEER, Role.SECURITY, Role.MANAGER)
 
@@ -46,6 +46,7 @@ class Community:
     security_phone: str
     engineering_phone: str
     manager_phone: str
+    gas_hotline: str  # the city gas company's 24-hour emergency line: it differs from city to city
 
     def placeholders(self) -> dict[str, str]:
         return {key: getattr(self, key) for key in COMMUNITY_KEYS}
@@ -83,6 +84,9 @@ class TelegramConfig:
     webhook_url: str | None = None
     webhook_secret: str | None = field(default=None, repr=False)
     max_messages_per_second: float = 25.0
+    concurrency: int = 16  # updates of different chats handled at once
+    desk_threads: int = 0  # 0: the desk runs on the event loop; N: in N threads (slow remote database)
+    http_connections: int = 12  # open connections to the Bot API
 
 
 @dataclass(frozen=True, slots=True)
@@ -273,6 +277,13 @@ def _parse_telegram(table: Mapping[str, Any]) -> TelegramConfig:
     rate = table.get("max_messages_per_second", 25.0)
     if isinstance(rate, bool) or not isinstance(rate, int | float) or rate <= 0:
         raise ConfigError("telegram.max_messages_per_second: expected a positive number")
+
+    def count(key: str, default: int, least: int) -> int:
+        value = table.get(key, default)
+        if isinstance(value, bool) or not isinstance(value, int) or value < least:
+            raise ConfigError(f"telegram.{key}: expected a whole number >= {least}")
+        return value
+
     return TelegramConfig(
         staff_group_id=_opt_int(table, "staff_group_id", "telegram.staff_group_id"),
         duty_topic_id=_opt_int(table, "duty_topic_id", "telegram.duty_topic_id"),
@@ -283,6 +294,9 @@ def _parse_telegram(table: Mapping[str, Any]) -> TelegramConfig:
         webhook_url=opt_str("webhook_url"),
         webhook_secret=opt_str("webhook_secret"),
         max_messages_per_second=float(rate),
+        concurrency=count("concurrency", 16, 1),
+        desk_threads=count("desk_threads", 0, 0),
+        http_connections=count("http_connections", 12, 1),
     )
 
 

@@ -23,6 +23,7 @@ import itertools
 import logging
 import os
 import re
+import secrets
 import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator
@@ -277,7 +278,9 @@ class ConsoleSession:
         self._clock = clock
         self._buttons: list[Button] = []
         self._ids = itertools.count(1)
-        self._run_id = clock().strftime("%Y%m%d%H%M%S%f")  # message ids stay unique across runs
+        # Every message id this terminal sends starts with it: unique across runs and across
+        # terminals of one chat, so polling can tell this terminal's exchanges from another's.
+        self._run_id = f"{clock():%Y%m%d%H%M%S%f}-{secrets.token_hex(3)}"
         self._lock = threading.RLock()  # the poller thread and the input loop take turns
         self._last_ticket: str | None = None  # the ticket an agent last replied to or took
         self._cursor = self._start_cursor()
@@ -343,28 +346,38 @@ class ConsoleSession:
         from bot.models import OutboundMessage as Out
         from bot.models import Ticket
 
-        with self._lock, self._desk.store.work() as w:
-            rows = w.session.exec(
-                select(Out, In.channel, In.chat_id, Ticket)
-                .outerjoin(In, In.id == Out.in_reply_to)
-                .outerjoin(Ticket, Ticket.code == Out.ticket_code)
-                .where(Out.id > self._cursor, self._addressed_here())
-                .order_by(Out.id)  # type: ignore[arg-type]
-            ).all()
-            messages: list[Outbound] = []
-            for row, from_channel, from_chat, ticket in rows:
-                self._cursor = max(self._cursor, row.id)
-                if (from_channel, from_chat) == (self._persona.chat.channel, self._persona.chat.id):
-                    continue  # caused by this terminal's own line: printed when the desk returned it
-                messages.append(Outbound(ChatRef(row.channel, row.chat_id), row.text, ticket=row.ticket_code,
-                                         urgent=row.urgent, buttons=self._rating_buttons(row, ticket)))
-        if messages:
-            if reprompt:
-                self._out.write("\n")
-            self._print(messages)
-            if reprompt:
-                self._out.write(reprompt)
-                self._out.flush()
+        # The lock covers the printing too: the poller thread never prints into the middle of
+        # a reply being printed, and the cursor moves only with what was printed.
+        with self._lock:
+            with self._desk.store.work() as w:
+                rows = w.session.exec(
+                    select(Out, In.channel, In.chat_id, In.message_id, Ticket)
+                    .outerjoin(In, In.id == Out.in_reply_to)
+                    .outerjoin(Ticket, Ticket.code == Out.ticket_code)
+                    .where(Out.id > self._cursor, self._addressed_here())
+                    .order_by(Out.id)  # type: ignore[arg-type]
+                ).all()
+                messages: list[Outbound] = []
+                for row, from_channel, from_chat, from_message, ticket in rows:
+                    self._cursor = max(self._cursor, row.id)
+                    if self._typed_here(from_channel, from_chat, from_message):
+                        continue  # a reply to this terminal's own line: printed when the desk returned it
+                    messages.append(Outbound(
+                        ChatRef(row.channel, row.chat_id), row.text, ticket=row.ticket_code, urgent=row.urgent,
+                        buttons=self._rating_buttons(row, ticket),
+                    ))
+            if messages:
+                if reprompt:
+                    self._out.write("\n")
+                self._print(messages)
+                if reprompt:
+                    self._out.write(reprompt)
+                    self._out.flush()
+
+    def _typed_here(self, channel: str | None, chat_id: str | None, message_id: str | None) -> bool:
+        """True when an outbound row answers a line typed (or a button pressed) in this very terminal."""
+        return (channel, chat_id) == (self._persona.chat.channel, self._persona.chat.id) \
+            and (message_id or "").startswith(f"{self._run_id}-")
 
     def _rating_buttons(self, row, ticket) -> tuple[tuple[Button, ...], ...]:
         """The stored table keeps no buttons: give a rating request back its 1–5 buttons."""

@@ -91,6 +91,16 @@ RENOVATION_STEPS = ("dates", "contractor", "scope", "drawings")
 CLEARLY_ANOTHER_REQUEST = 0.6
 RESIDENT_COMMANDS = ("start", "help", "my", "human", "cancel", "lang")
 _COMPLAINT_WORD = re.compile(r"投诉|反映|complain", re.IGNORECASE)
+RESUMABLE = (State.RENOVATION, State.REPORT)  # what the "resume" button can bring back
+
+
+def _set_aside(dialogue: DialogueState) -> dict[str, Any] | None:
+    """What to keep for later when the chat turns to something else: the unfinished application
+    or report in progress, else the one already kept (None: nothing)."""
+    if dialogue.state in RESUMABLE:
+        data = {k: v for k, v in (dialogue.data or {}).items() if k != "paused"}
+        return {"state": dialogue.state, "data": data}
+    return dialogue.get("paused")
 
 
 @dataclass
@@ -555,8 +565,7 @@ class _ResidentTurn:
 
     def pause_pending(self) -> None:
         """Keep the unfinished application/report aside (the "resume" button brings it back)."""
-        data = {k: v for k, v in (self.dlg.data or {}).items() if k != "paused"}
-        self.set_state(State.IDLE, paused={"state": self.dlg.state, "data": data})
+        self.set_state(State.IDLE, paused=_set_aside(self.dlg))
 
     def say_paused(self) -> None:
         paused = (self.dlg.data or {}).get("paused")
@@ -572,7 +581,7 @@ class _ResidentTurn:
 
     def resume(self) -> None:
         paused = (self.dlg.data or {}).get("paused")
-        if not paused or paused.get("state") not in (State.RENOVATION, State.REPORT):
+        if not paused or paused.get("state") not in RESUMABLE:
             self.say("expired")
             return
         self.set_state(paused["state"], **paused.get("data", {}), paused=None)
@@ -694,7 +703,7 @@ class _ResidentTurn:
 
     def pause_if_pending(self) -> None:
         """/my or /help in the middle of an application: it is kept aside, not fed the next message."""
-        if self.dlg.state in (State.RENOVATION, State.REPORT):
+        if self.dlg.state in RESUMABLE:
             self.pause_pending()
 
     def set_language(self, lang: str) -> None:
@@ -1092,16 +1101,18 @@ class _ResidentTurn:
 
     # -- handing to a person ----------------------------------------------------------------
     def hand_to_person(self, text: str) -> None:
+        question = self.dlg.get("question") or self.dlg.get("text") or text or ""
+        attachments = self.dlg.get("attachments", [])
+        self.pause_if_pending()  # resumed when the person hands the chat back
         for ticket in self.w.tickets_of(self.resident.id, open_only=True, limit=10):
             if ticket.kind == TicketKind.INQUIRY:
                 self.set_state(State.WITH_AGENT, ticket=ticket.code)
                 self.t.ticket_code = ticket.code
                 self.say("handover_waiting", code=ticket.code, ticket=ticket.code)
                 return
-        question = self.dlg.get("question") or self.dlg.get("text") or text or ""
         ticket = self.open_ticket(TicketKind.INQUIRY, Priority.NORMAL, question, self.flat_label(),
                                   self.resident.building, self.resident.unit, self.resident.room,
-                                  category=None, attachments=self.dlg.get("attachments", []))
+                                  category=None, attachments=attachments)
         self.set_state(State.WITH_AGENT, ticket=ticket.code)
         self.say("handover", code=ticket.code, ticket=ticket.code,
                  respond=self.d._config.sla_for(TicketKind.INQUIRY, Priority.NORMAL).respond)
@@ -1220,7 +1231,10 @@ class _ResidentTurn:
 
     def cancel_pending(self) -> None:
         if self.dlg.state not in (State.IDLE, State.WITH_AGENT) or (self.dlg.data or {}).get("paused"):
-            self.set_state(State.IDLE, paused=None)
+            if self.dlg.state == State.WITH_AGENT:  # the kept application goes; the person stays on the chat
+                self.set_state(State.WITH_AGENT, ticket=self.dlg.get("ticket"), paused=None)
+            else:
+                self.set_state(State.IDLE, paused=None)
             self.say("cancelled_question")
             return
         cancellable = [t for t in self.w.tickets_of(self.resident.id, open_only=True, limit=10)
@@ -1565,8 +1579,10 @@ class _StaffTurn:
         self.w.add_event(ticket, at=self.now, actor=self.actor, kind=EventKind.TAKEN)
         resident = self.w.resident_by_id(ticket.resident_id)
         if resident is not None:
-            self.w.set_dialogue(self.d._resident_chat(resident), State.WITH_AGENT, {"ticket": ticket.code},
-                                at=self.now)
+            chat = self.d._resident_chat(resident)
+            kept = _set_aside(self.w.dialogue(chat))  # resumed when the chat is handed back
+            data = {"ticket": ticket.code, **({"paused": kept} if kept else {})}
+            self.w.set_dialogue(chat, State.WITH_AGENT, data, at=self.now)
         messages = [e for e in self.w.events(ticket) if e.kind in (EventKind.OPENED, EventKind.MESSAGE)][-10:]
         summary = self.d._t.staff("taken", t=ticket, staff=self.staff, resident=resident, messages=messages,
                                   facts=self.d._facts)
@@ -1651,10 +1667,13 @@ class _StaffTurn:
             self.reply("taken_by", t=ticket, owner=owner.name if owner else "?", ticket=ticket.code)
             return
         resident = self.w.resident_by_id(ticket.resident_id)
+        kept = None
         if resident is not None:
             chat = self.d._resident_chat(resident)
-            if self.w.dialogue(chat).get("ticket") == ticket.code:
-                self.w.set_dialogue(chat, State.IDLE, {}, at=self.now)
+            dialogue = self.w.dialogue(chat)
+            if dialogue.get("ticket") == ticket.code:
+                kept = dialogue.get("paused")  # set aside when the chat was taken: the resident may resume it
+                self.w.set_dialogue(chat, State.IDLE, {"paused": kept} if kept else {}, at=self.now)
         handed_over = ticket.kind == TicketKind.INQUIRY
         if handed_over and ticket.is_open:
             self.w.set_status(ticket, Status.CLOSED, at=self.now, actor=self.actor)
@@ -1668,6 +1687,9 @@ class _StaffTurn:
             ticket.rating_reminded_at = None
             self.w.save(ticket)
         self.tell(ticket, "handed_back", rate=rate, buttons=(self.d._rate_row(ticket),) if rate else ())
+        if kept and resident is not None:
+            resume = Button(self.d._t.label("resume", resident.language), "resume")
+            self.tell(ticket, "paused", what=kept.get("state", ""), buttons=((resume,),))
 
     def ack(self, code: str | None) -> None:
         ticket = self.ticket(code)

@@ -121,9 +121,12 @@ class Ticket(SQLModel, table=True):
     # The agent queue (open tickets by urgency, then response deadline) read straight
     # off an index: 20 rows instead of sorting every open ticket (bench_core, 1M tickets).
     # The emergency sweep (every 30 s) finds the few open emergencies among a year's.
+    # The rating-reminder sweep (every 10 min: finished, asked before the cut-off, not yet
+    # reminded) reads the few finished, unreminded tickets instead of scanning the table.
     __table_args__ = (
         Index("ix_ticket_queue", "is_open", "priority_rank", "respond_due", "id"),
         Index("ix_ticket_kind_open", "kind", "is_open"),
+        Index("ix_ticket_rating_sweep", "status", "rating_reminded_at", "rating_requested_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

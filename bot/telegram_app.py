@@ -88,6 +88,7 @@ MAX_TEXT = MessageLimit.MAX_TEXT_LENGTH  # 4096
 MAX_CAPTION = MessageLimit.CAPTION_LENGTH  # 1024
 MAX_TOPIC_TITLE = 128
 SEND_RETRIES = 5  # 429s and network errors per message before giving up (logged)
+POOL_TIMEOUT = 10.0  # seconds a send may wait for a free connection to the Bot API (then: a retried network error)
 GROUP_REPORT_MERGE = timedelta(minutes=2)  # a user's group lines this close together are one request
 KIND_ZH = {"repair": "报修", "complaint": "投诉", "renovation": "装修", "emergency": "紧急", "inquiry": "咨询"}
 # One-shot buttons: the keyboard is removed once pressed, so a rating or an ack cannot be pressed twice.
@@ -164,6 +165,11 @@ class TelegramSettings:
     # Threads running the desk itself; 0 runs it on the event loop, fastest with SQLite or a nearby
     # PostgreSQL. Give it threads (up to ``concurrency``) only when database round trips are slow.
     desk_threads: int = 0
+    # Open connections to the Bot API. httpcore checks every idle connection of its pool on each
+    # request, so python-telegram-bot's default of 256 (which grows to as many connections as
+    # requests ever ran at once) costs about a tenth of the front-end's CPU (bench_telegram.py);
+    # a dozen is more than Telegram's 30 messages/s need. Requests wait up to POOL_TIMEOUT for one.
+    http_connections: int = 12
 
     @classmethod
     def from_config(cls, config: Config, token: str, **overrides: Any) -> TelegramSettings:
@@ -187,6 +193,8 @@ class TelegramSettings:
                             AGENTS_ROOM.id: tg.agents_topic_id, MANAGER_ROOM.id: tg.manager_topic_id},
             "staff_roles": roles, "hotline": config.community.hotline, "base_url": tg.base_url,
             "max_messages_per_second": tg.max_messages_per_second,
+            "concurrency": tg.concurrency, "desk_threads": tg.desk_threads,
+            "http_connections": tg.http_connections,
         }
         return cls(**{**values, **overrides})
 
@@ -1052,6 +1060,7 @@ def build_application(settings: TelegramSettings, desk: Any, config: Config | No
         builder = builder.rate_limiter(NoticeRateLimiter(send_limiter))
     if settings.concurrency > 1:
         builder = builder.concurrent_updates(settings.concurrency)
+    builder = builder.connection_pool_size(settings.http_connections).pool_timeout(POOL_TIMEOUT)
     if settings.base_url:
         builder = builder.base_url(settings.base_url)
     if settings.base_file_url:

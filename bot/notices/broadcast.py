@@ -70,6 +70,10 @@ class SendFailed(SendError):
     """The server refused this message for another reason (bad request…)."""
 
 
+class MessageGone(SendError):
+    """The message to edit is no longer there (deleted by a group admin)."""
+
+
 class NoticeSender(Protocol):
     """Sends one notice message; raises SendError subclasses for known refusals."""
 
@@ -303,8 +307,13 @@ class Broadcaster:
         self._clock = clock
 
     async def deliver(self, notice_id: int, text: str, *, buttons: Buttons = (), pin: bool = False,
-                      on_progress: Callable[[Progress], Awaitable[None]] | None = None) -> DeliveryReport:
-        """Deliver to every chat not yet done; safe to call again after a crash or cancel."""
+                      on_progress: Callable[[Progress], Awaitable[None]] | None = None,
+                      shown: str = "") -> DeliveryReport:
+        """Deliver to every chat not yet done; safe to call again after a crash or cancel.
+
+        ``shown`` (activities): the sign-up counts ``buttons`` carry, recorded on
+        each sent row so a later refresh edits only copies showing other counts.
+        """
         total = self._store.prepare_deliveries(notice_id, now=self._clock())
         targets = deque(self._store.pending_targets(notice_id))
         already = total - len(targets)
@@ -314,7 +323,7 @@ class Broadcaster:
         async def worker(writer: DeliveryWriter) -> None:
             while targets:
                 target = targets.popleft()
-                await self._deliver_one(writer, target, text, buttons, pin)
+                await self._deliver_one(writer, target, text, buttons, pin, shown)
                 done[0] += 1
 
         async def report_progress() -> None:
@@ -338,7 +347,7 @@ class Broadcaster:
         return self._store.finish_notice(notice_id, now=self._clock())
 
     async def _deliver_one(self, writer: DeliveryWriter, target: Target, text: str, buttons: Buttons,
-                           pin: bool) -> None:
+                           pin: bool, shown: str) -> None:
         retries = 0
         while True:
             permit = await self._limiter.acquire(target.chat_id, Lane.BROADCAST)
@@ -361,7 +370,7 @@ class Broadcaster:
                     else:
                         await asyncio.sleep(error.seconds)
                     continue
-                self._record(writer, target, request, error)
+                self._record(writer, target, request, error, shown)
                 if error is None and pin and not cancelled:
                     await self._pin(writer, target, request.result())
             finally:
@@ -370,11 +379,12 @@ class Broadcaster:
             return
 
     def _record(self, writer: DeliveryWriter, target: Target, request: asyncio.Future[str],
-                error: BaseException | None) -> None:
+                error: BaseException | None, shown: str) -> None:
         now = self._clock()
         match error:
             case None:
-                writer.finish(target.delivery_id, DeliveryStatus.SENT, now=now, message_id=request.result())
+                writer.finish(target.delivery_id, DeliveryStatus.SENT, now=now, message_id=request.result(),
+                              shown=shown)
             case RetryLater() | SendFailed():
                 writer.finish(target.delivery_id, DeliveryStatus.FAILED, now=now, error=error.reason)
             case ChatGone():

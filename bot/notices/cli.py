@@ -4,7 +4,11 @@ The notice form is the same as in Telegram (``字段: 值`` lines, from --file o
 stdin, plus ``--field NAME=VALUE``). ``send`` and ``schedule`` store the
 notice; the running desk (`desk run`) delivers it on its next tick, within
 seconds. ``send --deliver`` delivers from this process instead (needs
-TELEGRAM_BOT_TOKEN). ``--json`` prints machine-readable output.
+TELEGRAM_BOT_TOKEN) when no desk is running: a running desk holds the send
+lease, and two processes broadcasting at once would together exceed Telegram's
+limits, so ``--deliver`` then leaves the notice to it (exit 0: it is stored and
+goes within seconds; a retry would store it twice). ``--json`` prints
+machine-readable output.
 
 Notices go to the residents' Telegram groups registered with /register (and,
 with --private, to residents' private Telegram chats): `desk chat` delivers
@@ -139,7 +143,7 @@ def main(argv: list[str] | None = None, *, stdin: TextIO | None = None, stdout: 
 def _open(args: argparse.Namespace) -> tuple[Any, NoticeStore]:
     from bot.config import EXAMPLE_CONFIG, ConfigError, load_config
     from bot.db import database_url, make_engine
-    from bot.store import create_tables
+    from bot.dbcli import upgrade
 
     path = Path(args.config) if args.config else (Path("desk.toml") if Path("desk.toml").exists() else EXAMPLE_CONFIG)
     try:
@@ -150,10 +154,10 @@ def _open(args: argparse.Namespace) -> tuple[Any, NoticeStore]:
     if args.db:
         url = database_url(args.db)
     try:
-        import bot.notices.models  # noqa: F401  (registers the tables)
-
         engine = make_engine(url)
-        create_tables(engine)
+        # As `desk run` does at start: the schema at the latest revision (a database left at an
+        # older one by a desk not yet restarted lacks the send lease and the shown counts).
+        upgrade(engine)
     except Exception as exc:  # unreachable server, bad URL
         raise UsageError(f"cannot open the database ({exc.__class__.__name__})") from None
     return config, NoticeStore(engine)
@@ -269,10 +273,23 @@ def _send(args: argparse.Namespace, store: NoticeStore, templates: NoticeTemplat
                                                     for r in c.reminders]}
     when = "the running desk sends it within seconds" if c.send_now else f"goes at {templates.local(notice.send_at)}"
     if getattr(args, "deliver", False):
-        report = asyncio.run(_deliver_here(store, templates, config))
-        payload["report"] = report
-        when = f"delivered: {report.get('sent', 0)} sent, {report.get('failed', 0)} failed, " \
-               f"{report.get('inactive', 0)} inactive, {report.get('unknown', 0)} unknown"
+        from bot.notices.schedule import SendLease
+
+        lease = SendLease(store)
+        if lease.hold():
+            try:
+                report = asyncio.run(_deliver_here(store, templates, config, lease))
+            finally:
+                lease.release()
+            payload["report"] = report
+            when = f"delivered: {report.get('sent', 0)} sent, {report.get('failed', 0)} failed, " \
+                   f"{report.get('inactive', 0)} inactive, {report.get('unknown', 0)} unknown"
+        else:
+            running = f"a desk is running and will deliver {notice.code} within seconds; it is stored"
+            payload["report"] = None
+            if args.json:
+                notes.insert(0, f"--deliver: {running}")
+            when = f"not delivered from here: {running}"
     _print(args, out, payload, f"{notice.code} {KIND_NAMES_ZH[c.kind]} stored; {when}.")
     if not args.json:
         out.flush()  # the notes follow the line they are about
@@ -281,7 +298,9 @@ def _send(args: argparse.Namespace, store: NoticeStore, templates: NoticeTemplat
     return 0
 
 
-async def _deliver_here(store: NoticeStore, templates: NoticeTemplates, config: Any) -> dict[str, int]:
+async def _deliver_here(store: NoticeStore, templates: NoticeTemplates, config: Any,
+                        lease: Any) -> dict[str, int]:
+    """Deliver what is due from this process, renewing the send lease ``lease`` meanwhile."""
     from telegram import Bot
     from telegram.request import HTTPXRequest
 
@@ -291,14 +310,19 @@ async def _deliver_here(store: NoticeStore, templates: NoticeTemplates, config: 
 
     token = os.environ.get("TELEGRAM_BOT_TOKEN")
     if not token:
-        raise UsageError("--deliver needs TELEGRAM_BOT_TOKEN (the notice is stored; the running desk will send it)")
+        raise UsageError("--deliver needs TELEGRAM_BOT_TOKEN (the notice is stored; `desk run` sends it when it runs)")
     base_url = getattr(getattr(config, "telegram", None), "base_url", None)
     # One connection per broadcast worker: PTB's default single connection would make the
     # workers queue for it and time out, and a timed-out request's outcome is unknown.
     bot = Bot(token, request=HTTPXRequest(connection_pool_size=16), **({"base_url": base_url} if base_url else {}))
-    async with bot:
-        runner = NoticeRunner(store, templates, Broadcaster(store, TelegramNoticeSender(bot), SendLimiter()))
-        reports = await runner.run_due(datetime.now(UTC))
+    keep = asyncio.create_task(lease.keep())
+    try:
+        async with bot:
+            runner = NoticeRunner(store, templates, Broadcaster(store, TelegramNoticeSender(bot), SendLimiter()))
+            reports = await runner.run_due(datetime.now(UTC))
+    finally:
+        keep.cancel()
+        await asyncio.gather(keep, return_exceptions=True)
     return summarise(reports)
 
 

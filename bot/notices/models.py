@@ -122,6 +122,12 @@ class NoticeDelivery(SQLModel, table=True):
     pinned: bool = False
     attempts: int = 0
     updated_at: datetime = Field(sa_column=_utc(nullable=False))
+    # Activities: the counts this copy's sign-up buttons show ("joined/declined"), so a refresh edits
+    # only stale copies; "" = not known, SHOWN_GONE = the copy can no longer be edited (deleted, bot gone).
+    shown: str = Field(default="", max_length=32)
+
+
+SHOWN_GONE = "gone"
 
 
 class SignupAnswer(StrEnum):
@@ -159,6 +165,22 @@ class NoticeDraft(SQLModel, table=True):
     updated_at: datetime = Field(sa_column=_utc(nullable=False))
 
 
+class NoticeLease(SQLModel, table=True):
+    """Which process may broadcast: the running desk renews it on every notice tick.
+
+    One row per lease name. Two processes broadcasting at once would each pace
+    themselves with their own limiter and together exceed Telegram's limits, so
+    only the holder of a live lease (renewed within its time to live) delivers.
+    """
+
+    __tablename__ = "notice_lease"
+
+    name: str = Field(primary_key=True, max_length=32)
+    holder: str = Field(max_length=128)  # host:pid:random, unique per process
+    acquired_at: datetime = Field(sa_column=_utc(nullable=False))
+    renewed_at: datetime = Field(sa_column=_utc(nullable=False))
+
+
 __all__ = [
     "DeliveryStatus",
     "Notice",
@@ -166,8 +188,10 @@ __all__ = [
     "NoticeDraft",
     "NoticeGroup",
     "NoticeKind",
+    "NoticeLease",
     "NoticePurpose",
     "NoticeSignup",
     "NoticeStatus",
+    "SHOWN_GONE",
     "SignupAnswer",
 ]

@@ -13,9 +13,10 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
 
@@ -28,9 +29,11 @@ from bot.notices.models import (
     NoticeDraft,
     NoticeGroup,
     NoticeKind,
+    NoticeLease,
     NoticePurpose,
     NoticeSignup,
     NoticeStatus,
+    SHOWN_GONE,
     SignupAnswer,
 )
 
@@ -127,6 +130,21 @@ class SignupCounts:
     declined: int
     capacity: int | None
 
+    @property
+    def label(self) -> str:
+        """What a copy's buttons show, as stored in ``notice_delivery.shown``."""
+        return f"{self.joined}/{self.declined}"
+
+
+@dataclass(frozen=True, slots=True)
+class Copy:
+    """A delivered copy of an activity, whose sign-up buttons can be edited."""
+
+    delivery_id: int
+    channel: str
+    chat_id: str
+    message_id: str
+
 
 class SignupOutcome(str):
     """Result codes of a sign-up press."""
@@ -215,11 +233,15 @@ class DeliveryWriter:
                   .values(status=DeliveryStatus.PENDING.value, updated_at=now, error=reason[:MAX_ERROR_CHARS]))
 
     def finish(self, delivery_id: int, status: DeliveryStatus, *, now: datetime,
-               message_id: str | None = None, error: str = "") -> None:
-        """Record the outcome of one request."""
+               message_id: str | None = None, error: str = "", shown: str = "") -> None:
+        """Record the outcome of one request (``shown``: the sign-up counts the message carries)."""
         self._run(update(_DELIVERY).where(_DELIVERY.c.id == delivery_id)
                   .values(status=status.value, message_id=message_id, error=error[:MAX_ERROR_CHARS],
-                          updated_at=now))
+                          updated_at=now, shown=shown))
+
+    def shown(self, delivery_id: int, shown: str, *, now: datetime) -> None:
+        """Note what a copy's sign-up buttons show after an edit (or SHOWN_GONE)."""
+        self._run(update(_DELIVERY).where(_DELIVERY.c.id == delivery_id).values(shown=shown, updated_at=now))
 
     def pinned(self, delivery_id: int, *, now: datetime) -> None:
         """Note that a delivered message was pinned."""
@@ -565,6 +587,72 @@ class NoticeStore:
             return [(c, m) for c, m in s.execute(
                 select(NoticeDelivery.chat_id, NoticeDelivery.message_id)
                 .where(NoticeDelivery.notice_id == notice_id, NoticeDelivery.status == DeliveryStatus.SENT))]
+
+    def stale_copies(self, notice_id: int, label: str) -> list[Copy]:
+        """Delivered copies whose buttons do not show ``label`` (and can still be edited), in order."""
+        with self._tx() as s:
+            rows = s.execute(select(NoticeDelivery.id, NoticeDelivery.channel, NoticeDelivery.chat_id,
+                                    NoticeDelivery.message_id)
+                             .where(NoticeDelivery.notice_id == notice_id,
+                                    NoticeDelivery.status == DeliveryStatus.SENT,
+                                    NoticeDelivery.message_id.is_not(None),
+                                    NoticeDelivery.shown.not_in([label, SHOWN_GONE]))
+                             .order_by(NoticeDelivery.id))
+            return [Copy(i, channel, c, m) for i, channel, c, m in rows]
+
+    def activities_with_stale_copies(self, now: datetime) -> list[int]:
+        """Activities still open for sign-up with a copy showing other counts than the current ones.
+
+        The notice tick refreshes them: after a crash mid-refresh, or presses
+        during the activity's own broadcast (its later copies carry the counts
+        of when it started).
+        """
+        with self._tx() as s:
+            open_ids = list(s.execute(
+                select(Notice.id).where(Notice.kind == NoticeKind.ACTIVITY,
+                                        Notice.purpose == NoticePurpose.NOTICE,
+                                        Notice.status.in_([NoticeStatus.SENDING, NoticeStatus.DONE]),
+                                        Notice.event_at > now)
+                .order_by(Notice.id)).scalars())
+            stale = []
+            for notice_id in open_ids:
+                label = self._counts(s, notice_id, None).label
+                if s.execute(select(NoticeDelivery.id).where(
+                        NoticeDelivery.notice_id == notice_id, NoticeDelivery.status == DeliveryStatus.SENT,
+                        NoticeDelivery.message_id.is_not(None),
+                        NoticeDelivery.shown.not_in([label, SHOWN_GONE])).limit(1)).first():
+                    stale.append(notice_id)
+            return stale
+
+    # -- the send lease ----------------------------------------------------------------------
+
+    def take_lease(self, name: str, holder: str, *, now: datetime, ttl: timedelta) -> bool:
+        """Take or renew the lease ``name`` for ``holder``; False while another holder's is live."""
+        try:
+            with self._tx() as s:
+                lease = s.get(NoticeLease, name, with_for_update=True)
+                if lease is None:
+                    s.add(NoticeLease(name=name, holder=holder, acquired_at=now, renewed_at=now))
+                    return True
+                if lease.holder != holder and lease.renewed_at > now - ttl:
+                    return False
+                if lease.holder != holder:
+                    lease.holder, lease.acquired_at = holder, now
+                lease.renewed_at = now
+                return True
+        except IntegrityError:  # another process inserted the row first: theirs
+            return False
+
+    def lease_holder(self, name: str, *, now: datetime, ttl: timedelta) -> str | None:
+        """The holder of the live lease ``name``, or None when nobody holds it."""
+        with self._tx() as s:
+            lease = s.get(NoticeLease, name)
+            return lease.holder if lease is not None and lease.renewed_at > now - ttl else None
+
+    def release_lease(self, name: str, holder: str) -> None:
+        """Give the lease up (a clean stop), so another process need not wait for it to expire."""
+        with self._tx() as s:
+            s.execute(delete(NoticeLease).where(NoticeLease.name == name, NoticeLease.holder == holder))
 
     # -- sign-ups --------------------------------------------------------------------------
 

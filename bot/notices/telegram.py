@@ -48,18 +48,19 @@ from bot.notices.broadcast import (
     Broadcaster,
     Buttons,
     ChatGone,
+    MessageGone,
     Progress,
     RetryLater,
     SendFailed,
     SendLimiter,
     SendLimits,
     Lane,
-    signup_buttons,
     utcnow,
 )
 from bot.notices.compose import KIND_NAMES_ZH, ComposeError, NoticeTemplates
 from bot.notices.models import NoticeKind, SignupAnswer
-from bot.notices.schedule import NoticeRunner, add_jobs
+from bot.notices.refresh import REFRESH_WINDOW, SignupRefresher
+from bot.notices.schedule import NoticeRunner, SendLease, add_jobs
 from bot.notices.store import DeliveryReport, NoticeInfo, NoticeStore, SignupOutcome
 
 logger = logging.getLogger(__name__)
@@ -122,6 +123,31 @@ class TelegramNoticeSender:
         """Pin quietly (no notification on top of the message itself)."""
         await self._bot.pin_chat_message(chat_id=int(chat_id), message_id=int(message_id),
                                          disable_notification=True, **self._extra)
+
+    async def edit_buttons(self, chat_id: str, message_id: str, buttons: Buttons) -> None:
+        """New sign-up counts under a delivered activity (``ButtonEditor``); unchanged is fine."""
+        try:
+            await self._bot.edit_message_reply_markup(chat_id=int(chat_id), message_id=int(message_id),
+                                                      reply_markup=to_markup(buttons), **self._extra)
+        except RetryAfter as exc:
+            raise RetryLater(_seconds(exc._retry_after)) from None
+        except Forbidden as exc:
+            raise ChatGone(exc.message[:200]) from None
+        except ChatMigrated as exc:
+            raise ChatGone(f"group upgraded to supergroup {exc.new_chat_id}") from None
+        except BadRequest as exc:
+            reason = exc.message.lower()
+            if "not modified" in reason:  # a copy already showing these counts
+                return
+            if "chat not found" in reason:
+                raise ChatGone(exc.message[:200]) from None
+            if "message to edit not found" in reason or "message can't be edited" in reason:
+                raise MessageGone(exc.message[:200]) from None
+            raise SendFailed(exc.message[:200]) from None
+        except TimedOut as exc:
+            if "pool timeout" in exc.message.lower():
+                raise RetryLater(POOL_RETRY_SECONDS, everyone=False) from None
+            raise
 
 
 class NoticeRateLimiter(BaseRateLimiter[dict[str, str]]):
@@ -207,7 +233,8 @@ class NoticesFrontend:
 
     def __init__(self, *, store: NoticeStore, templates: NoticeTemplates, limiter: SendLimiter,
                  is_staff: Callable[[str], bool], clock: Callable[[], datetime] = utcnow,
-                 concurrency: int = 8, progress_interval: float = 5.0) -> None:
+                 concurrency: int = 8, progress_interval: float = 5.0,
+                 refresh_window: float = REFRESH_WINDOW) -> None:
         self.store = store
         self.templates = templates
         self.limiter = limiter
@@ -215,7 +242,9 @@ class NoticesFrontend:
         self._clock = clock
         self._concurrency = concurrency
         self._progress_interval = progress_interval
+        self._refresh_window = refresh_window
         self.runner: NoticeRunner | None = None
+        self.refresher: SignupRefresher | None = None
         self._scheduler: Any = None
 
     # -- wiring -----------------------------------------------------------------------------
@@ -248,12 +277,20 @@ class NoticesFrontend:
         app.post_init, app.post_stop = post_init, post_stop
 
     def build_runner(self, bot: Bot) -> NoticeRunner:
-        """The runner delivering through ``bot``."""
-        broadcaster = Broadcaster(self.store, TelegramNoticeSender(bot), self.limiter,
+        """The runner delivering through ``bot`` (holding the send lease), and the sign-up refresher."""
+        sender = TelegramNoticeSender(bot)
+        broadcaster = Broadcaster(self.store, sender, self.limiter,
                                   concurrency=self._concurrency, progress_interval=self._progress_interval,
                                   clock=self._clock)
+        refresher = self.refresher = SignupRefresher(self.store, sender, self.limiter,
+                                                     window=self._refresh_window, clock=self._clock)
+
+        async def refresh_stale_copies(now: datetime) -> None:
+            refresher.sweep(now)
+
         return NoticeRunner(self.store, self.templates, broadcaster,
-                            reporter=TelegramReporter(bot, self.templates), clock=self._clock)
+                            reporter=TelegramReporter(bot, self.templates), clock=self._clock,
+                            lease=SendLease(self.store), on_tick=[refresh_stale_copies])
 
     async def start(self) -> None:
         """Start ticking (inside the running loop); the first tick catches up on missed notices."""
@@ -272,6 +309,10 @@ class NoticesFrontend:
         if self.runner is not None and self.runner._task is not None:
             self.runner._task.cancel()
             await self.runner.wait_idle()
+        if self.refresher is not None:
+            await self.refresher.close()
+        if self.runner is not None:
+            self.runner.release_lease()
 
     async def _staff_here(self, update: Update, what: str) -> bool:
         """Staff, outside residents' groups (a preview or a sign-up list must not show there)."""
@@ -533,19 +574,9 @@ class NoticesFrontend:
             SignupOutcome.CLOSED: "Sign-up is closed." if en else "报名已结束。",
         }[result.outcome]
         await query.answer(toast)
-        notice = self.store.get_notice(notice_id)
-        if notice is None or result.outcome == SignupOutcome.UNCHANGED or query.message is None:
-            return
-        counts = result.counts
-        markup = to_markup(signup_buttons(notice_id, notice.language, counts.joined, counts.declined,
-                                          counts.capacity))
-        try:
-            await query.get_bot().edit_message_reply_markup(chat_id=query.message.chat.id,
-                                                            message_id=query.message.message_id,
-                                                            reply_markup=markup)
-        except BadRequest as exc:  # two presses raced to the same counts
-            if "not modified" not in exc.message:
-                raise
+        if result.outcome == SignupOutcome.ACCEPTED and self.refresher is not None:
+            # Every copy (other groups, private ones) shows the new counts, this one first.
+            self.refresher.poke(notice_id, first_chat=str(query.message.chat.id) if query.message else None)
 
     # -- lists ------------------------------------------------------------------------------
 

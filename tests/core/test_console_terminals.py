@@ -123,3 +123,19 @@ def test_a_rating_request_from_another_terminal_comes_with_rating_buttons(termin
     assert "[5] 5⭐" in got
     answer = resident.type("5")
     assert "no choice" not in answer and answer.strip()
+
+
+def test_two_terminals_of_one_resident_each_show_every_message_once(terminals):
+    first, second, agent = terminals(), terminals(), terminals("agent")
+    handover = "已为您转接人工客服"
+    assert first.type("3-2-501", "/human").count(handover) == 1
+    assert second.poll().count(handover) == 1  # the same chat, typed in the other terminal
+    assert first.poll() == "" and second.poll() == ""
+    code = next(word for word in agent.type("/queue").split() if word.startswith("Q-"))
+    agent.type(f"/take {code}", "请问具体是什么问题？")
+    assert first.poll().count("请问具体是什么问题？") == 1
+    assert second.poll().count("请问具体是什么问题？") == 1
+    assert first.poll() == "" and second.poll() == ""
+    heading = second.type("/my").splitlines()[0]  # the list of tickets (its buttons are not stored)
+    assert first.poll().count(heading) == 1
+    assert first.poll() == "" and second.poll() == ""

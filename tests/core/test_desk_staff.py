@@ -210,3 +210,64 @@ def test_a_chat_whose_ticket_was_closed_meanwhile_is_back_with_the_bot(resident,
     out = resident.send("物业费怎么交?")
     assert to_staff(out, ticket_room("Q-20261123-0001")) == []
     assert "来源" in to_resident(out, resident.chat)[0].text
+
+
+# -- an unfinished application survives a hand-over to a person -------------------------------
+def kept_notice(out, resident: Person):
+    """The resident's "your application is kept" message with its resume button, if any."""
+    return next((o for o in to_resident(out, resident.chat) if "resume" in actions(o)), None)
+
+
+def test_an_application_interrupted_by_take_is_resumed_where_it_was_after_close(resident, agent):
+    resident.send("卫生间下水道堵了")
+    resident.send("我要装修，想申请一下")
+    assert "装修公司" in resident.says("12月1日到12月20日")[0]
+    agent.send(f"/take {R1}")
+    out = resident.send("师傅什么时候来")  # the agent's chat now: relayed, not taken for the contractor
+    assert to_staff(out, ticket_room(R1))[0].text.endswith("师傅什么时候来")
+    out = agent.send(f"/close {R1}")
+    assert "已为您保留" in kept_notice(out, resident).text
+    assert "装修公司" in resident.press("resume")[0]  # the contractor step: the dates were kept
+    resident.send("好家装饰公司，张经理 13800138000")
+    resident.send("厨房卫生间翻新")
+    resident.send("没有图纸")
+    application = resident.desk.store.ticket("D-20261123-0001")
+    assert "12月1日到12月20日" in application.description and "好家装饰" in application.description
+
+
+def test_an_application_kept_aside_before_take_survives_it(resident, agent):
+    resident.send("卫生间下水道堵了")
+    resident.send("装修")
+    assert any("已为您保留" in r for r in resident.says("/my"))
+    agent.send(f"/take {R1}")
+    out = agent.send(f"/close {R1}")
+    assert kept_notice(out, resident) is not None
+    assert "施工日期" in resident.press("resume")[0]
+
+
+def test_an_application_interrupted_by_asking_for_a_person_is_resumed_after_close(resident, agent):
+    resident.send("我要装修，想申请一下")
+    resident.send("转人工")
+    agent.send("/take Q-20261123-0001")
+    out = agent.send("/close Q-20261123-0001")
+    assert kept_notice(out, resident) is not None
+    assert "施工日期" in resident.press("resume")[0]
+
+
+def test_close_offers_nothing_to_resume_when_nothing_was_interrupted(resident, agent):
+    resident.send("转人工")
+    agent.send("/take Q-20261123-0001")
+    out = agent.send("/close Q-20261123-0001")
+    assert kept_notice(out, resident) is None
+    assert "施工日期" not in resident.press("resume")[0]
+
+
+def test_cancelling_the_kept_application_while_with_a_person_keeps_the_person(resident, agent):
+    resident.send("卫生间下水道堵了")
+    resident.send("我要装修，想申请一下")
+    agent.send(f"/take {R1}")
+    assert "已取消" in resident.says("/cancel")[0]
+    out = resident.send("师傅什么时候来")
+    assert to_staff(out, ticket_room(R1))[0].text.endswith("师傅什么时候来")  # still relayed
+    out = agent.send(f"/close {R1}")
+    assert kept_notice(out, resident) is None

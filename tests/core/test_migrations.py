@@ -146,6 +146,19 @@ def test_legacy_database_gets_the_indexes_added_since(bare: Engine) -> None:
     assert dbcli.schema_differences(bare) == []
 
 
+def test_a_database_at_0001_gets_the_rating_sweep_index_and_keeps_its_data(bare: Engine) -> None:
+    dbcli.upgrade(bare, "0001")
+    add_resident_and_ticket(bare)
+    assert "ix_ticket_rating_sweep" not in {i["name"] for i in inspect(bare).get_indexes("ticket")}
+
+    result = dbcli.upgrade(bare)
+
+    assert (result.before, result.after) == ("0001", dbcli.head_revision())
+    assert "ix_ticket_rating_sweep" in {i["name"] for i in inspect(bare).get_indexes("ticket")}
+    assert stored_codes(bare) == ["R-20261123-0001"]
+    assert dbcli.schema_differences(bare) == []
+
+
 def test_downgrade_to_base_and_back(bare: Engine) -> None:
     from alembic import command
 
@@ -306,16 +319,31 @@ def test_autogenerate_writes_what_the_database_lacks(scratch_migrations, tmp_pat
         conn.execute(text("DROP INDEX ix_ticket_queue"))
     engine.dispose()
 
+    head = dbcli.head_revision()
     assert (
-        dbcli.main(["revision", "--autogenerate", "-m", "queue index", "--rev-id", "0002", "--db", url]) == 0
+        dbcli.main(["revision", "--autogenerate", "-m", "queue index", "--rev-id", "9999", "--db", url]) == 0
     )
 
-    written = (scratch_migrations / "0002_queue_index.py").read_text(encoding="utf-8")
-    assert "down_revision: str | Sequence[str] | None = '0001'" in written
+    written = (scratch_migrations / "9999_queue_index.py").read_text(encoding="utf-8")
+    assert f"down_revision: str | Sequence[str] | None = '{head}'" in written
     assert "create_index('ix_ticket_queue'" in written
 
 
+def test_regenerating_the_initial_revision_is_refused_once_later_revisions_exist(
+    scratch_migrations, capsys: pytest.CaptureFixture
+) -> None:
+    before = {p.name: p.read_text(encoding="utf-8") for p in scratch_migrations.glob("*.py")}
+
+    assert dbcli.main(["regenerate-initial"]) == 1
+
+    assert "later revisions exist" in capsys.readouterr().err
+    assert {p.name: p.read_text(encoding="utf-8") for p in scratch_migrations.glob("*.py")} == before
+
+
 def test_regenerated_initial_revision_creates_the_code_tables(scratch_migrations, bare: Engine) -> None:
+    for later in scratch_migrations.glob("*.py"):  # as before the first release: 0001 alone
+        if not later.name.startswith("0001_"):
+            later.unlink()
     before = (scratch_migrations / "0001_initial_schema.py").read_text(encoding="utf-8")
     (scratch_migrations / "0001_initial_schema.py").write_text(
         before.replace("op.create_table('staff'", "op.create_table('old_staff'"), encoding="utf-8"

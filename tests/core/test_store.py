@@ -6,6 +6,7 @@ import threading
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
+from sqlalchemy import event
 
 from bot.config import StaffMember
 from bot.messages import ChatRef, Role
@@ -119,3 +120,29 @@ def test_a_failed_work_unit_writes_nothing(store):
         w.add_resident(ChatRef("test", "x"), name="x", language="zh", at=datetime.now(UTC))
         raise RuntimeError("boom")
     assert store.resident(ChatRef("test", "x")) is None
+
+
+def test_the_rating_reminder_sweep_reads_its_index(store, engine):
+    """The sweep runs every 10 minutes over every ticket ever opened: it must not scan them (bench_core)."""
+    statements: list[tuple[str, object]] = []
+
+    def capture(conn, cursor, statement, parameters, context, executemany) -> None:
+        if "rating_reminded_at IS NULL" in statement:
+            statements.append((statement, parameters))
+
+    event.listen(engine, "before_cursor_execute", capture)
+    try:
+        with store.work() as w:
+            w.unrated(T0)
+    finally:
+        event.remove(engine, "before_cursor_execute", capture)
+    (statement, parameters), = statements
+    with engine.connect() as conn:
+        cursor = conn.connection.driver_connection.cursor()
+        if engine.dialect.name == "sqlite":
+            cursor.execute("EXPLAIN QUERY PLAN " + statement, parameters)
+        else:  # an empty table is cheapest to scan: ask whether the index can serve the query at all
+            cursor.execute("SET enable_seqscan = off")
+            cursor.execute("EXPLAIN " + statement, parameters)
+        plan = "\n".join(str(row) for row in cursor.fetchall())
+    assert "ix_ticket_rating_sweep" in plan, plan

@@ -115,7 +115,10 @@ async def test_a_crash_mid_broadcast_then_a_restart_reaches_every_group_exactly_
     before = sum(received(emulator, groups))
     assert 400 <= before < GROUPS
 
-    # A fresh desk on the same database (new store, limiter and broadcaster).
+    # A fresh desk on the same database (new store, limiter and broadcaster). A process restart takes
+    # longer than the 1-second window; without this pause the new limiter, blind to the dead one's last
+    # second of requests, could overrun the emulator's window on a fast run.
+    await asyncio.sleep(1.0)
     restarted = NoticeStore(engine)
     assert restarted.interrupted_notices() == [notice.id]
     progress: list[tuple[int, int]] = []

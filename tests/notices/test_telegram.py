@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 import pytest
@@ -54,14 +55,17 @@ class Desk:
         return self.api.texts(chat_id)
 
 
-@pytest.fixture
-async def desk(emulator: BotApiEmulator, engine: Engine, templates: NoticeTemplates) -> AsyncIterator[Desk]:
+@asynccontextmanager
+async def running_desk(emulator: BotApiEmulator, engine: Engine, templates: NoticeTemplates, *,
+                       refresh_window: float = 0.2, concurrent_updates: int = 1) -> AsyncIterator[Desk]:
+    """A desk polling the emulator; ``concurrent_updates`` > 1 handles presses concurrently."""
     limiter = SendLimiter(SendLimits().scaled(10))
     app = (Application.builder().token(TOKEN).base_url(emulator.base_url).base_file_url(emulator.file_base_url)
-           .job_queue(None).rate_limiter(NoticeRateLimiter(limiter)).build())
+           .job_queue(None).rate_limiter(NoticeRateLimiter(limiter)).concurrent_updates(concurrent_updates)
+           .build())
     frontend = NoticesFrontend(store=NoticeStore(engine), templates=templates, limiter=limiter,
                                is_staff=staff_checker([STAFF_ID, None]), clock=lambda: NOW,
-                               progress_interval=0.05)
+                               progress_interval=0.05, refresh_window=refresh_window)
     frontend.register(app)
     d = Desk(emulator, frontend)
     async with app:
@@ -71,8 +75,15 @@ async def desk(emulator: BotApiEmulator, engine: Engine, templates: NoticeTempla
             yield d
         finally:
             await frontend.runner.wait_idle()
+            await frontend.refresher.close()
             await app.updater.stop()
             await app.stop()
+
+
+@pytest.fixture
+async def desk(emulator: BotApiEmulator, engine: Engine, templates: NoticeTemplates) -> AsyncIterator[Desk]:
+    async with running_desk(emulator, engine, templates) as d:
+        yield d
 
 
 async def wait_texts(desk: Desk, chat_id: int, n: int) -> list[str]:
