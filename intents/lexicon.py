@@ -33,6 +33,7 @@ TYPO_MIN_SCORE = 87
 # them, within one clause: residents put words in the middle (水管好像爆了, 燃气的那个味).
 GAP = r"[^|,.!?;:，。！？；：、]{0,4}"
 TYPO_MIN_LENGTH = 6
+_REPEATED_LETTER = re.compile(r"([a-z])\1+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +80,7 @@ class Lexicon:
     _excepts: dict[int, tuple[_Pattern, ...]] = field(default_factory=dict)
     known_words: frozenset[str] = frozenset()  # correct English words never folded (from the examples)
     _vocabulary: tuple[str, ...] = ()
+    _lexicon_words: frozenset[str] = frozenset()
     _typo_cache: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -99,6 +101,7 @@ class Lexicon:
                     self._by_char.setdefault(pattern.needle, []).append((pattern.needle, pattern))
             self._excepts[index] = tuple(_compile(index, phrase) for phrase in group.excepts)
         self._vocabulary = tuple(sorted(w for w in vocabulary if len(w) >= TYPO_MIN_LENGTH))
+        self._lexicon_words = frozenset(vocabulary)
         self.known_words = self.known_words | vocabulary
 
     def match(self, norm: Normalized) -> dict[str, tuple[str, ...]]:
@@ -145,7 +148,17 @@ class Lexicon:
         folded = self._typo_cache.get(word)
         if folded is None:
             folded = word
-            if len(word) >= TYPO_MIN_LENGTH and word.isalpha() and word not in self.known_words:
+            if word not in self.known_words and _REPEATED_LETTER.search(word):
+                # A letter held down in alarm ("firee", "heeelp", "floooding"): a lexicon word once
+                # the run is one letter again, or two.
+                for run in (r"\1", r"\1\1"):
+                    squeezed = _REPEATED_LETTER.sub(run, word)
+                    if squeezed in self._lexicon_words or any(
+                        squeezed.startswith(prefix.needle[1:]) for prefix in self._prefix_words
+                    ):
+                        folded = squeezed
+                        break
+            if folded == word and len(word) >= TYPO_MIN_LENGTH and word.isalpha() and word not in self.known_words:
                 best = process.extractOne(
                     word, self._vocabulary, scorer=fuzz.ratio, score_cutoff=TYPO_MIN_SCORE
                 )

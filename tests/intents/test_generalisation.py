@@ -27,13 +27,14 @@ def test_folds_are_disjoint_stratified_and_cover_every_example() -> None:
 
 
 def test_cross_validated_floors(cross_validated: dict[str, crossval.Report]) -> None:
-    """5-fold over all examples: 0.930 / 0.973 / 0.970 when written (0.921 / 0.947 / 0.951 before)."""
+    """5-fold over all examples: 0.930 / 0.973 / 0.970 when written (0.921 / 0.947 / 0.951 before);
+    0.938 / 0.996 / 0.987 over 4,090 after round d (0.925 / 0.962 / 0.969 with `-d` added, before its rules)."""
     report = cross_validated["5-fold over all examples"]
-    assert report.total >= 3600
-    assert report.macro_f1 >= 0.91
-    assert report.emergency_recall >= 0.96
-    assert report.emergency_precision >= 0.95
-    assert report.emergency_kind_accuracy >= 0.97
+    assert report.total >= 4000
+    assert report.macro_f1 >= 0.93
+    assert report.emergency_recall >= 0.985
+    assert report.emergency_precision >= 0.97
+    assert report.emergency_kind_accuracy >= 0.98
 
 
 def test_leave_one_file_out_floors(cross_validated: dict[str, crossval.Report]) -> None:
