@@ -307,9 +307,9 @@ class Matcher:
         added: dict[str, float] = {}
         # A domain word the handbook never uses (燃气 where it has no gas) is a topic it lacks: evidence
         # against answering, not a different wording of something it has.
+        # So is its unknown part when the handbook has only part of it (业主大会 where it says only 业主).
         lacking = {word[i:i + 2] for run in runs for word in domain_words(run)
-                   if not any(word[j:j + 2] in self._idf for j in range(len(word) - 1))
-                   for i in range(len(word) - 1)}
+                   for i in range(len(word) - 1) if word[i:i + 2] not in self._idf}
         # All the question's terms, not only weighted ones: 串门 inside 来串门, a short run the handbook
         # never uses, is weighed as one missing word but may be a resident's word for something it has.
         for term in [t for t in sorted(q_terms) if t in self._associations and t not in lacking

@@ -119,3 +119,51 @@ def test_the_shipped_table_is_small_and_well_formed() -> None:
     for term, targets in ASSOCIATIONS.items():
         assert term and 0 < len(targets) <= Rules().per_term
         assert all(target != term and 0.0 < p <= 1.0 for target, p in targets)
+
+
+def write_aliased(root: Path, name: str, title: str, alias: str, answer: str) -> Corpus:
+    """A small handbook whose only resident wording is an alias, with no in-scope question asked."""
+    folder = root / name
+    folder.mkdir()
+    body = (f"## {title}\n别名: {alias}\n\n{answer}\n\n"
+            "## 物业费怎么交?\n\n物业费按季度缴纳,可在服务中心窗口支付。\n\n"
+            "## 快递放哪里?\n\n快递统一存放在南门快递柜。\n\n")
+    (folder / "handbook.md").write_text(f"# 手册\n\n{body}", encoding="utf-8")
+    questions = root / f"{name}.jsonl"
+    questions.write_text(json.dumps({"question": "小区有游泳池吗", "section": None}, ensure_ascii=False) + "\n",
+                         encoding="utf-8")
+    return Corpus(name, folder, (questions,))
+
+
+def test_aliases_are_learned_from_as_questions_for_their_entry(tmp_path: Path) -> None:
+    # Neither community's residents asked anything; both handbooks' writers guessed that residents say 串门.
+    a = write_aliased(tmp_path, "a", "来访人员登记", "亲友串门", "外来访客在东门岗亭登记,业主确认后放行。")
+    b = write_aliased(tmp_path, "b", "访客进出", "亲友串门", "来访客人在门岗登记,业主电话确认后进入。")
+    with_aliases = learn([a, b], RULES)
+    assert "访客" in dict(with_aliases["串门"])
+    # An alias is not evidence for itself: its entry's terms leave the aliases out, so the alias's own
+    # words (亲友, 串门, in both handbooks) do not point at each other.
+    assert "亲友" not in dict(with_aliases["串门"])
+    assert "串门" not in dict(with_aliases.get("亲友", ()))
+    assert "串门" not in learn([a, b], dataclasses.replace(RULES, alias_questions=False))
+
+
+def test_no_association_from_the_part_of_a_domain_word_the_handbook_lacks(tmp_path: Path) -> None:
+    # The handbook has 业主 and 公告 but no owners' meeting: 业委会 (folded to 业主大会) asks for a topic it lacks,
+    # so a learned 主大 → 公告 must not make it an answer about the notice board.
+    folder = tmp_path / "handbook"
+    folder.mkdir()
+    (folder / "handbook.md").write_text(
+        "# 手册\n\n## 小区公告在哪看?\n\n业主可在每栋楼大堂的公告栏查看小区公告。\n\n"
+        "## 物业费怎么交?\n\n业主可在服务中心窗口缴纳物业费。\n\n"
+        "## 快递放哪里?\n\n快递统一存放在南门快递柜。\n\n", encoding="utf-8")
+    entries = load_handbook(folder).entries
+    question = "业委会怎么选举"
+    table = {"主大": (("公告", 1.0),)}
+    learned = Matcher(entries, associations=table)
+    plain = Matcher(entries, associations={})
+    assert learned.answer(question) is None
+    assert learned.confidence(learned.scores(question)) == plain.confidence(plain.scores(question))
+    # The same association from a word the handbook merely words differently does apply.
+    other = {"告示": (("公告", 1.0),)}
+    assert Matcher(entries, associations=other).scores("告示牌在哪")[0][1].title == "小区公告在哪看?"
