@@ -139,6 +139,11 @@ KIND_ORDER = (
     EmergencyKind.MEDICAL,
     EmergencyKind.OUTAGE,
 )
+# A danger and the harm it does at once (gas and a dizzy head, a fight and blood, a fire and a
+# burn): the cause is the kind, since it sends the responder who stops it. A cause counts from a
+# sign of at least 2.0 (gas words with a smell); a lone hint or one weak sign does not outweigh an injury.
+CAUSE_KINDS = (EmergencyKind.FIRE, EmergencyKind.GAS, EmergencyKind.SECURITY)
+CAUSE_SIGN_FROM = 2.0
 INTENTS = tuple(Intent)
 # Enum members as plain module constants: the hot path reads them thousands of times a second.
 _EMERGENCY, _REPAIR, _COMPLAINT = Intent.EMERGENCY, Intent.REPAIR, Intent.COMPLAINT
@@ -166,6 +171,11 @@ _TOPIC_SHIFT = re.compile(
     r"(?:^|(?<=[\s,.;!?]))还有(?:啊|呢|哈)?(?=[\s,.;:!?]|$)|"
     r"\bby the way\b|\bbtw\b|\balso\b|\bone more thing\b|\banother thing\b|\boh and\b"
 )
+# "刚才就闻到了 现在更浓了", "刚才就有点渗水 现在水管直接喷了": it had already begun (…就) and a
+# later clause says what it is now, so the earlier mild sign is no drip and no past event. Not
+# when now it is gone or fine (现在没味了, 现在好了). Matched on the clause view (| = clause break).
+_ESCALATION = re.compile(r"(?:刚才|刚刚|之前|早上|一开始|本来|早)就[^|]*\|.*现在(?!没|不|好|已经|正常)")
+_ESCALATION_HIT = ("…就…现在",)
 # A message that hits no vocabulary at all is most often chit-chat; this much favours `other`
 # then (less when it at least asks something).
 NO_CUE_OTHER_BONUS = 1.0
@@ -187,6 +197,7 @@ _MODIFIER_GROUPS = (
     "drill",
     "hypothetical",
     "hearsay",
+    "elsewhere",
     "near_miss",
     "habitual",
     "grievance",
@@ -221,6 +232,8 @@ _NEUTRAL_GROUPS = frozenset(
         "worsening",
         "third_party",
         "planned",
+        "not_fire",
+        "bang",
         *_MODIFIER_GROUPS,
     }
 )
@@ -275,8 +288,19 @@ def _terse_alarm(norm: Normalized, has_place: bool) -> bool:
     return 0 < chinese + 2 * len(words) <= TERSE_MAX_SIZE
 
 
+def _only_a_bang(hits: dict[str, tuple[str, ...]]) -> bool:
+    """Every fire phrase of the message is part of a bang or a spark (一声巨响, 打火花), none smoke or flames."""
+    bangs = hits.get("bang", ())
+    fire = [p for name in ("fire", "fire_weak", "fire_hint") for p in hits.get(name, ())]
+    return bool(bangs) and all(any(p in b for b in bangs) for p in fire)
+
+
 def _danger(
-    hits: dict[str, tuple[str, ...]], model_emergency: float, feats: set[str], terse: bool = False
+    hits: dict[str, tuple[str, ...]],
+    model_emergency: float,
+    feats: set[str],
+    terse: bool = False,
+    place_named: bool = False,
 ) -> _Reading:
     """Which emergency kind the cues point to now, and how strongly."""
     strength: dict[EmergencyKind, float] = {}
@@ -356,8 +380,15 @@ def _danger(
     if "nobody_trapped" in hits:
         # "电梯停了 没人在里面": whatever the cues or the wording, a lift with nobody inside is a repair.
         strength.pop(EmergencyKind.ELEVATOR, None)
+    if "not_fire" in hits:
+        # "🔥不是着火 是燃气味": the resident corrects a fire reading; what it is instead stays.
+        strength.pop(EmergencyKind.FIRE, None)
+    if strength.get(EmergencyKind.OUTAGE, 0.0) >= STRONG_SIGN and _only_a_bang(hits):
+        # "配电房一声巨响 整栋楼都停电了": the bang is how the cut began, not a fire.
+        strength.pop(EmergencyKind.FIRE, None)
     if not strength:
         return _Reading(None, 0.0, ())
+    cause_signs = dict(strength)  # before the model's say: a cause must be told, not guessed
     if model_emergency >= MODEL_EMERGENCY_LIKELY:
         # Wording like the emergencies in the examples, plus a sign of some kind of danger.
         for kind in strength:
@@ -370,6 +401,10 @@ def _danger(
     kind = max(strength, key=lambda k: (min(strength[k], 3.5), -KIND_ORDER.index(k)))
     # Several kinds at once (a fight with someone bleeding) make the danger surer.
     total = min(strength[kind], 3.5) + 0.3 * (len(strength) - 1)
+    if kind is EmergencyKind.MEDICAL:
+        causes = [k for k in CAUSE_KINDS if cause_signs.get(k, 0.0) >= CAUSE_SIGN_FROM and k in strength]
+        if causes:
+            kind = max(causes, key=lambda k: (min(strength[k], 3.5), -KIND_ORDER.index(k)))
 
     now = "urgent" in hits or "still" in hits
     modifiers = []
@@ -394,7 +429,9 @@ def _danger(
     if "grievance" in hits and not now:
         total -= GRIEVANCE_PENALTY
         modifiers.append("grievance")
-    if "hearsay" in hits and not now:
+    # Heard second-hand (群里说, 听说) about a building the message names is here; news of
+    # another community never is.
+    if ("hearsay" in hits and not now and not place_named) or "elsewhere" in hits and not now:
         total -= HEARSAY_PENALTY
         modifiers.append("hearsay")
     # Money is how the resident noticed; nothing is seen, smelt or heard now.
@@ -427,6 +464,8 @@ def classify(text: str) -> Classification:
     norm = normalize(text)
     place = parse_place_normalized(norm.text)
     hits = LEXICON.match(norm)
+    if _ESCALATION.search(norm.cjk):
+        hits = {**hits, "worsening": _ESCALATION_HIT, "still": _ESCALATION_HIT}
     evidence = tuple(f"{name}:{'|'.join(phrases)}" for name, phrases in sorted(hits.items()))
     if not _readable(norm) and "chitchat" not in hits:
         log.debug("nothing readable: other")
@@ -462,7 +501,7 @@ def classify(text: str) -> Classification:
         scores[_INQUIRY] += PLANNED_CUT_INQUIRY
 
     terse = _terse_alarm(norm, place is not None)
-    danger = _danger(hits, _softmax(model_scores)[_EMERGENCY], feats, terse)
+    danger = _danger(hits, _softmax(model_scores)[_EMERGENCY], feats, terse, place is not None)
     if danger.strength < DANGER_NOW and _TOPIC_SHIFT.search(norm.text):
         later = _later_danger(norm.text)
         if later is not None:

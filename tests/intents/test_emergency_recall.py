@@ -11,16 +11,11 @@ import re
 import pytest
 
 from intents import EmergencyKind, Intent, UNSURE_BELOW, classifier, classify
-from intents.evaluate import evaluate, read_labelled
-from intents.normalize import normalize
-from tests.intents.conftest import HERE
+from intents.evaluate import evaluate
+from tests.intents.conftest import HERE, assert_reading, trained_copies
 
+# Read by the shared ``check_rows`` fixture (conftest.py).
 CHECK_FILE = HERE / "data" / "check-emergency-d.jsonl"
-
-
-@pytest.fixture(scope="module")
-def check_rows() -> list[dict]:
-    return read_labelled(CHECK_FILE.read_text(encoding="utf-8"))
 
 
 def test_check_file_is_emergency_heavy_and_never_trained_on(check_rows: list[dict]) -> None:
@@ -28,12 +23,7 @@ def test_check_file_is_emergency_heavy_and_never_trained_on(check_rows: list[dic
     new wording is read (figures before and after in docs/intents.md)."""
     assert len(check_rows) >= 150
     assert sum(row["intent"] == "emergency" for row in check_rows) >= 90
-    trained = {
-        normalize(row["text"]).cjk
-        for path in classifier.example_files()
-        for row in read_labelled(path.read_text(encoding="utf-8"))
-    }
-    assert not [row["text"] for row in check_rows if normalize(row["text"]).cjk in trained]
+    assert not trained_copies(check_rows)
 
 
 def test_check_file_floors(check_rows: list[dict]) -> None:
@@ -110,8 +100,4 @@ def test_a_calm_or_past_part_after_a_change_of_subject_stays_calm(text: str) -> 
     ],
 )
 def test_round_d_rules(text: str, intent: Intent | None, kind: EmergencyKind | None) -> None:
-    result = classify(text)
-    if intent is None:
-        assert result.intent is not Intent.EMERGENCY, result.evidence
-    else:
-        assert (result.intent, result.emergency) == (intent, kind), result.evidence
+    assert_reading(text, intent, kind)

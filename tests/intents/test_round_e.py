@@ -11,16 +11,11 @@ import re
 import pytest
 
 from intents import EmergencyKind, Intent, classifier, classify
-from intents.evaluate import evaluate, read_labelled
-from intents.normalize import normalize
-from tests.intents.conftest import HERE
+from intents.evaluate import evaluate
+from tests.intents.conftest import HERE, assert_reading, trained_copies
 
+# Read by the shared ``check_rows`` fixture (conftest.py).
 CHECK_FILE = HERE / "data" / "check-emergency-e.jsonl"
-
-
-@pytest.fixture(scope="module")
-def check_rows() -> list[dict]:
-    return read_labelled(CHECK_FILE.read_text(encoding="utf-8"))
 
 
 def test_check_file_covers_every_kind_and_is_never_trained_on(check_rows: list[dict]) -> None:
@@ -29,12 +24,7 @@ def test_check_file_covers_every_kind_and_is_never_trained_on(check_rows: list[d
     kinds = [row["emergency"] for row in check_rows if row["intent"] == "emergency"]
     assert len(kinds) >= 100
     assert set(kinds) == {kind.value for kind in EmergencyKind}
-    trained = {
-        normalize(row["text"]).cjk
-        for path in classifier.example_files()
-        for row in read_labelled(path.read_text(encoding="utf-8"))
-    }
-    assert not [row["text"] for row in check_rows if normalize(row["text"]).cjk in trained]
+    assert not trained_copies(check_rows)
 
 
 def test_check_file_floors(check_rows: list[dict]) -> None:
@@ -63,11 +53,7 @@ def test_check_file_floors(check_rows: list[dict]) -> None:
     ],
 )
 def test_round_e_general_fixes(text: str, intent: Intent | None, kind: EmergencyKind | None) -> None:
-    result = classify(text)
-    if intent is None:
-        assert result.intent is not Intent.EMERGENCY, result.evidence
-    else:
-        assert (result.intent, result.emergency) == (intent, kind), result.evidence
+    assert_reading(text, intent, kind)
 
 
 BARE_STILL = "上周报修的热水器师傅修好了 谢谢 还有 刚才路过2栋 看见地下室门口往外冒水 越冒越多"
