@@ -174,10 +174,18 @@ def _table(raw: Mapping[str, Any], key: str, *, required: bool = True) -> Mappin
     return value
 
 
+# Keys added after the first release: a configuration written before them says what to add.
+_NEWER_KEYS = {
+    "community.gas_hotline": 'the local gas company\'s 24-hour emergency number, e.g. gas_hotline = "96777"; '
+                             "the handbook's gas-leak guidance gives it to residents",
+}
+
+
 def _str(table: Mapping[str, Any], key: str, name: str, *, default: str | None = None) -> str:
     value = table.get(key, default)
     if value is None:
-        raise ConfigError(f"{name}: missing")
+        hint = _NEWER_KEYS.get(name)
+        raise ConfigError(f"{name}: missing" + (f" ({hint})" if hint else ""))
     if not isinstance(value, str) or (default is None and not value.strip()):
         raise ConfigError(f"{name}: expected a non-empty string")
     return value
