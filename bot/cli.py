@@ -12,7 +12,8 @@ import os
 import sys
 
 COMMANDS: dict[str, tuple[str, str]] = {
-    "chat": ("bot.console:main", "talk to the desk in this terminal (--as agent|engineer; --db FILE)"),
+    "chat": ("bot.console:main", "talk to the desk in this terminal\n"
+             "             (--as resident|agent|engineer|manager|security; --db FILE)"),
     "run": ("bot.telegram_app:main", "run the desk on Telegram (needs TELEGRAM_BOT_TOKEN)"),
     "classify": ("intents.cli:main", "classify messages, one per line on stdin (--eval FILE.jsonl)"),
     "ask": ("knowledge.cli:ask_main", "answer handbook questions, one per line on stdin (--raw)"),

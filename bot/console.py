@@ -9,7 +9,9 @@ addresses that another terminal caused: staff replies, rating requests, alerts.
 A resident terminal never prints staff rooms or other residents' chats.
 
 Buttons are numbered: type the number (or the button's action text) to press
-one. `:photo [caption]` sends a pretend photo. The timed sweeps (alert repeats,
+one. A polled message shows the buttons it carried (stored with it); a staff
+terminal lists a resident's buttons unnumbered, to see and not to press.
+`:photo [caption]` sends a pretend photo. The timed sweeps (alert repeats,
 escalations, reminders) run after every line; their messages reach the
 terminals they are addressed to by the same polling. Piped stdin works for
 scripts: no prompt, output flushed line by line. Input is read as bytes and
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import itertools
+import json
 import logging
 import os
 import re
@@ -205,6 +208,17 @@ def sanitise(text: str) -> str:
     return _UNSAFE.sub(lambda m: "\ufffd" if "\ud800" <= m.group() <= "\udfff" else "", text)
 
 
+def stored_buttons(stored: str) -> tuple[tuple[Button, ...], ...]:
+    """A stored message's buttons (``OutboundMessage.buttons``: JSON rows of [label, action])."""
+    if not stored:
+        return ()
+    try:
+        return tuple(tuple(Button(str(label), str(action)) for label, action in row) for row in json.loads(stored))
+    except (ValueError, TypeError):  # a row written by something else: show the text without buttons
+        logging.getLogger(__name__).debug("unreadable stored buttons %r", stored[:200])
+        return ()
+
+
 def _lines(stream: IO, *, prompt: str | None,
            before_prompt: Callable[[], None] = lambda: None) -> Iterator[str]:
     """Input lines, read as bytes where possible and decoded leniently (binary junk never stops the chat)."""
@@ -344,27 +358,25 @@ class ConsoleSession:
         """
         from bot.models import InboundMessage as In
         from bot.models import OutboundMessage as Out
-        from bot.models import Ticket
 
         # The lock covers the printing too: the poller thread never prints into the middle of
         # a reply being printed, and the cursor moves only with what was printed.
         with self._lock:
             with self._desk.store.work() as w:
                 rows = w.session.exec(
-                    select(Out, In.channel, In.chat_id, In.message_id, Ticket)
+                    select(Out, In.channel, In.chat_id, In.message_id)
                     .outerjoin(In, In.id == Out.in_reply_to)
-                    .outerjoin(Ticket, Ticket.code == Out.ticket_code)
                     .where(Out.id > self._cursor, self._addressed_here())
                     .order_by(Out.id)  # type: ignore[arg-type]
                 ).all()
                 messages: list[Outbound] = []
-                for row, from_channel, from_chat, from_message, ticket in rows:
+                for row, from_channel, from_chat, from_message in rows:
                     self._cursor = max(self._cursor, row.id)
                     if self._typed_here(from_channel, from_chat, from_message):
                         continue  # a reply to this terminal's own line: printed when the desk returned it
                     messages.append(Outbound(
                         ChatRef(row.channel, row.chat_id), row.text, ticket=row.ticket_code, urgent=row.urgent,
-                        buttons=self._rating_buttons(row, ticket),
+                        buttons=stored_buttons(row.buttons),
                     ))
             if messages:
                 if reprompt:
@@ -378,14 +390,6 @@ class ConsoleSession:
         """True when an outbound row answers a line typed (or a button pressed) in this very terminal."""
         return (channel, chat_id) == (self._persona.chat.channel, self._persona.chat.id) \
             and (message_id or "").startswith(f"{self._run_id}-")
-
-    def _rating_buttons(self, row, ticket) -> tuple[tuple[Button, ...], ...]:
-        """The stored table keeps no buttons: give a rating request back its 1–5 buttons."""
-        if ticket is None or self._persona.is_staff or ticket.rating is not None:
-            return ()
-        if row.at not in (ticket.rating_requested_at, ticket.rating_reminded_at):
-            return ()
-        return (tuple(Button(f"{n}⭐", f"rate:{ticket.code}:{n}") for n in range(1, 6)),)
 
     # -- input ------------------------------------------------------------------------------
     def _inbound(self, line: str) -> Inbound | None:
@@ -465,14 +469,21 @@ class ConsoleSession:
                 prefix += "[!] "
             self._write(prefix + message.text)
             for row in message.buttons:
-                labels = []
-                for button in row:
-                    shown.append(button)
-                    labels.append(f"[{len(shown)}] {button.label}")
-                self._write("    " + "   ".join(labels))
+                if self._pressable(message):
+                    labels = []
+                    for button in row:
+                        shown.append(button)
+                        labels.append(f"[{len(shown)}] {button.label}")
+                    self._write("    " + "   ".join(labels))
+                else:  # what the resident was offered, for the staff member to see, not to press
+                    self._write("    (resident's buttons: " + " | ".join(b.label for b in row) + ")")
         if messages:
             self._buttons = shown
         self._out.flush()
+
+    def _pressable(self, message: Outbound) -> bool:
+        """A terminal presses the buttons of its own chat and, for staff, of the staff rooms."""
+        return message.to == self._persona.chat or (self._persona.is_staff and message.to.channel == STAFF_CHANNEL)
 
     def _write(self, text: str) -> None:
         self._out.write(text + "\n")

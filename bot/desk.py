@@ -22,15 +22,18 @@ from sqlmodel import col, select
 
 from bot.config import Config, StaffMember
 from bot.dialogue import (
+    MAX_TEXT_CHARS,
     Command,
     State,
     clean_text,
     clear_language,
     detect_language,
     find_codes,
+    has_words,
     is_bare_flat,
     is_bare_report,
     is_data_answer,
+    is_garbled,
     is_pressing,
     is_question,
     looks_like_dates,
@@ -42,7 +45,9 @@ from bot.dialogue import (
     parse_command,
     parse_flat,
     parse_phone,
+    says_undecided,
     wants_human,
+    words_besides_flat,
 )
 from bot.messages import (
     AGENTS_ROOM,
@@ -60,7 +65,7 @@ from bot.messages import (
     ticket_room,
 )
 from bot.models import EventKind, InboundMessage, Priority, Resident, Staff, Ticket, TicketKind
-from bot.render import Templates, plain_markdown
+from bot.render import LABELS_ZH, Templates, place_en, plain_markdown
 from bot.store import DialogueState, TicketStore, Work
 from bot.workflow import (
     DONE,
@@ -87,11 +92,20 @@ DUPLICATE_EMERGENCY_WINDOW = timedelta(minutes=30)
 CAPTION_BELONGS_WITHIN = timedelta(minutes=10)  # a captioned photo this soon after a report belongs to it
 CHOOSABLE = (Intent.REPAIR, Intent.COMPLAINT, Intent.RENOVATION, Intent.INQUIRY, Intent.EMERGENCY)
 RENOVATION_STEPS = ("dates", "contractor", "scope", "drawings")
+# The classifier's share for an emergency below which it is not offered among unsure choices: a
+# message without any clue gets about 0.16 (its prior), "电梯好像有点问题" gets 0.31.
+EMERGENCY_CHOICE_FROM = 0.2
 # The confidence at which a message, while we wait for an answer, is read as another request instead.
 CLEARLY_ANOTHER_REQUEST = 0.6
 RESIDENT_COMMANDS = ("start", "help", "my", "human", "cancel", "lang")
 _COMPLAINT_WORD = re.compile(r"投诉|反映|complain", re.IGNORECASE)
 RESUMABLE = (State.RENOVATION, State.REPORT)  # what the "resume" button can bring back
+# "我要装修" / "申请装修" / "renovation application": asks for an application, answers no step of it.
+_NEW_APPLICATION = re.compile(
+    r"^\s*(?:我要|我想|想|要|申请|办理|办)?\s*(?:装修|装修申请|renovation|renovation application)"
+    r"\s*(?:申请|一下)?\s*[!！。.,，~]*\s*$",
+    re.IGNORECASE,
+)
 
 
 def _set_aside(dialogue: DialogueState) -> dict[str, Any] | None:
@@ -112,6 +126,7 @@ class Turn:
     text: str
     out: list[Outbound] = field(default_factory=list)
     ticket_code: str | None = None  # the ticket this message ended up about
+    cut_from: int | None = None  # a resident's overlong message: its full length (``text`` is cut)
 
     @property
     def now(self) -> datetime:
@@ -160,7 +175,9 @@ class ServiceDesk:
                 if row_id is None:
                     logger.info("duplicate delivery of %s/%s ignored", msg.chat.channel, msg.message_id)
                     return []
-                turn = Turn(w, msg, clean_text(msg.text))
+                # Uncut here: staff replies reach the resident whole (transports split long texts);
+                # a resident's message is cut, and said so, in _resident_turn.
+                turn = Turn(w, msg, clean_text(msg.text, limit=None))
                 self._dispatch(turn)
                 w.set_inbound_ticket(row_id, turn.ticket_code)
                 w.record_outbound(turn.out, at=msg.received_at, in_reply_to=row_id)
@@ -245,6 +262,8 @@ class ServiceDesk:
     # ======================================================================================
     def _resident_turn(self, t: Turn) -> None:
         w, msg = t.w, t.msg
+        if len(t.text) > MAX_TEXT_CHARS:  # tickets keep a bounded text; the inbound row keeps it all
+            t.cut_from, t.text = len(t.text), t.text[:MAX_TEXT_CHARS]
         resident = w.resident_with_dialogue(msg.chat)
         if resident is None:
             resident = w.add_resident(
@@ -265,6 +284,8 @@ class ServiceDesk:
             w.save(resident)
         r = _ResidentTurn(self, t, resident)
         r.run(first_contact)
+        if t.cut_from:
+            r.say_cut()
 
 
     # ======================================================================================
@@ -451,6 +472,15 @@ class _ResidentTurn:
         text = self.d._t.staff(template, facts=self.d._facts, **ctx)
         self.t.out.append(Outbound(room, text, buttons=buttons, ticket=ticket, urgent=urgent))
 
+    def say_cut(self) -> None:
+        """An overlong message was cut: tell the resident, and note it on the ticket it went to."""
+        chars, kept = self.t.cut_from, MAX_TEXT_CHARS
+        ticket = self.own_ticket(self.t.ticket_code) if self.t.ticket_code else None
+        if ticket is not None:
+            self.w.add_event(ticket, at=self.t.now, actor=DESK, kind=EventKind.NOTE,
+                             text=f"业主的消息共 {chars} 字，工单里只记录了前 {kept} 字；全文保存在收到的消息记录中。")
+        self.say("text_cut", chars=chars, kept=kept, ticket=ticket.code if ticket else None)
+
     def set_state(self, state: str, **data: Any) -> None:
         paused = (self.dlg.data or {}).get("paused")
         if paused and "paused" not in data:
@@ -528,9 +558,12 @@ class _ResidentTurn:
             if text and self.leaves_question(text):
                 self.pause_and_handle(text)
                 return
+            if text and step == "dates" and says_undecided(text):
+                self.renovation_step("", skipped=True)  # "不知道" is an answer: not decided yet
+                return
             if text and step == "dates" and not looks_like_dates(text):
-                self.say("renovation_ask", step=step, retry=True, buttons=self.reno_buttons(step))
-                return  # a date question needs dates, not whatever came next
+                self.say("renovation_ask", step=step, retry=True, buttons=self.reno_buttons(step, retry=True))
+                return  # a date question needs dates (or "skip"), not whatever came next
             self.renovation_step(text)
             return
         if state == State.REPORT and msg.attachments and text and not self.is_emergency(text):
@@ -552,6 +585,9 @@ class _ResidentTurn:
                 self.report_step(text)
                 return
             self.idle()  # a new request replaces the unfinished one
+        if state == State.IDLE and self.answers_kept_renovation(text):
+            self.resume(answer="" if _NEW_APPLICATION.match(text) else text)
+            return
         self.on_free_message(text)
 
     def leaves_question(self, text: str) -> bool:
@@ -579,7 +615,8 @@ class _ResidentTurn:
         self.on_free_message(text)
         self.say_paused()
 
-    def resume(self) -> None:
+    def resume(self, answer: str = "") -> None:
+        """Bring back the kept application/report; ``answer`` (if any) answers its pending step."""
         paused = (self.dlg.data or {}).get("paused")
         if not paused or paused.get("state") not in RESUMABLE:
             self.say("expired")
@@ -587,9 +624,31 @@ class _ResidentTurn:
         self.set_state(paused["state"], **paused.get("data", {}), paused=None)
         if paused["state"] == State.RENOVATION:
             step = self.dlg.get("step", "dates")
+            if answer and (step != "dates" or looks_like_dates(answer)):
+                self.renovation_step(answer)
+                return
             self.say("renovation_ask", step=step, retry=False, buttons=self.reno_buttons(step))
         else:
             self.report_step("", fresh=True)
+
+    def kept_renovation(self) -> bool:
+        paused = (self.dlg.data or {}).get("paused")
+        return bool(paused) and paused.get("state") == State.RENOVATION
+
+    def answers_kept_renovation(self, text: str) -> bool:
+        """A message about renovation while an application is kept aside continues that one.
+
+        After a hand-over the resident simply types the next answer ("厨房卫生间翻新、刷墙、不动
+        结构"); starting a new application would throw the kept answers away.
+        """
+        if not text or not self.kept_renovation() or is_question(text) or self.is_emergency(text):
+            return False
+        c = self.d._classify(text)
+        if c.intent == Intent.RENOVATION:
+            return True
+        step = ((self.dlg.get("paused") or {}).get("data") or {}).get("step", "dates")
+        confidently_else = c.intent != Intent.OTHER and c.confidence >= self.d._unsure_below
+        return step == "dates" and looks_like_dates(text) and not confidently_else  # "12月1日到月底"
 
     def report_caption(self, text: str) -> None:
         """A captioned photo while a report is pending: the caption is an addition, not the answer."""
@@ -725,7 +784,11 @@ class _ResidentTurn:
 
     def answer_flat(self, text: str, first_contact: bool) -> None:
         flat = parse_flat(text)
-        only_flat = flat is not None and len(text) <= len(flat.label()) + 8
+        # The flat often comes with the problem itself ("9栋3单元701客厅灯不亮了"): register the flat
+        # AND act on the problem; only the words introducing a flat ("我住…") ask for nothing.
+        besides = words_besides_flat(text) if flat is not None else ""
+        asks = bool(besides) and self.d._classify(besides).intent != Intent.OTHER
+        only_flat = flat is not None and not asks
         if not only_flat and self.is_emergency(text):  # danger never waits for registration
             self.route(text, self.d._classify(text), attachments=self.attachments_data())
             return
@@ -735,7 +798,7 @@ class _ResidentTurn:
                 self.ask_flat(pending=text if wants_something else "", welcome=True,
                               attachments=self.attachments_data())
                 return
-            pending = "" if only_flat or self.d._classify(text).intent == Intent.OTHER else text
+            pending = text if asks else ""
             attachments = self.attachments_data()
         else:
             pending = self.dlg.get("pending", "")
@@ -753,6 +816,10 @@ class _ResidentTurn:
                 self.set_state(State.NEED_FLAT, pending=pending, attachments=attachments, tries=tries)
                 self.say("flat_not_understood", buttons=((Button(self.label("skip"), "skip"),),))
                 return
+            if asks:
+                # The answer brings its own request: that is the one to act on (it usually restates
+                # the pending one, and names the flat the problem is in).
+                pending = text
         self.resident.building, self.resident.unit, self.resident.room = flat.building, flat.unit, flat.room
         self.w.save(self.resident)
         self.idle()
@@ -787,6 +854,11 @@ class _ResidentTurn:
             self.emergency(text, c, attachments)
             return
         if c.confidence < self.d._unsure_below:
+            if text and not has_words(text) and not attachments:  # a photo is never dropped
+                # Digits, a code or junk: nothing to choose a kind from (least of all an emergency).
+                self.idle()
+                self.say("no_words")
+                return
             # Unsure: a handbook answer to a question is still the best reply; else let them choose.
             if is_question(text) and c.intent in (Intent.INQUIRY, Intent.OTHER):
                 self.inquiry(text, c, attachments)
@@ -811,7 +883,10 @@ class _ResidentTurn:
                     self.say("other", registered=bool(self.resident.building))
 
     def offer_choices(self, text: str, c: Classification, attachments: list[dict]) -> None:
-        ranked = [i for i, _ in c.alternatives if i in CHOOSABLE]
+        # In the classifier's order (it puts a demoted emergency last); an emergency only with some
+        # evidence for it, since choosing one pages the whole duty team.
+        ranked = [i for i, p in c.alternatives if i in CHOOSABLE and (
+            i != Intent.EMERGENCY or i == c.intent or p >= EMERGENCY_CHOICE_FROM)]
         if c.intent in CHOOSABLE and c.intent not in ranked:
             ranked.insert(0, c.intent)
         for intent in (Intent.REPAIR, Intent.COMPLAINT, Intent.INQUIRY):
@@ -969,7 +1044,8 @@ class _ResidentTurn:
         if kind == TicketKind.REPAIR and not data.get("place"):
             data["waiting"] = "place"
             self.set_state(State.REPORT, **data)
-            buttons = ((Button(self.label("my_flat") + f" {self.flat_label()}", "place:home"),),) \
+            flat = place_en(self.flat_label()) if self.lang == "en" else self.flat_label()
+            buttons = ((Button(self.label("my_flat") + f" {flat}", "place:home"),),) \
                 if self.resident.building else ()
             self.say("ask_where", buttons=buttons)
             return
@@ -1053,9 +1129,15 @@ class _ResidentTurn:
                               (Button(self.label("helpful_yes"), "helpful:yes"),
                                Button(self.label("helpful_no"), "helpful:no"))))
             return
+        if self.kept_renovation():  # e.g. 装修申请 chosen from the choices: go on with the kept one
+            self.resume(answer="" if _NEW_APPLICATION.match(text) else text)
+            return
         self.start_renovation(scope=text)
 
     def start_renovation(self, scope: str = "") -> None:
+        if self.kept_renovation():
+            self.resume()  # one application at a time: the kept one, not a second empty one
+            return
         docs = self.d._handbook.answer(RENOVATION_DOCS_QUESTION)
         self.set_state(State.RENOVATION, step="dates", answers={"request": scope[:500]},
                        attachments=self.attachments_data())
@@ -1074,6 +1156,8 @@ class _ResidentTurn:
             answers["drawings"] = text
         elif text:
             answers[step] = text[:500]
+        elif skipped:
+            answers[step] = "未定"  # staff read Chinese; they settle it with the resident
         elif step != "drawings" and not skipped:
             self.say("renovation_ask", step=step, buttons=self.reno_buttons(step))
             return
@@ -1096,8 +1180,9 @@ class _ResidentTurn:
                    buttons=((Button("审核通过", f"do:{ticket.code}:approve"),
                              Button("需修改", f"do:{ticket.code}:revise")),))
 
-    def reno_buttons(self, step: str) -> tuple[tuple[Button, ...], ...]:
-        return ((Button(self.label("skip"), "skip"),),) if step == "drawings" else ()
+    def reno_buttons(self, step: str, *, retry: bool = False) -> tuple[tuple[Button, ...], ...]:
+        """Drawings can be handed in later; dates not yet decided can be skipped once asked again."""
+        return ((Button(self.label("skip"), "skip"),),) if step == "drawings" or retry else ()
 
     # -- handing to a person ----------------------------------------------------------------
     def hand_to_person(self, text: str) -> None:
@@ -1160,7 +1245,12 @@ class _ResidentTurn:
         if ticket.status in DONE and not self.d._rated_since_asked(self.w, ticket):
             rows.append(self.d._rate_row(ticket))
         self.t.ticket_code = ticket.code
-        self.say("ticket_detail", t=ticket, events=events, buttons=tuple(rows), ticket=ticket.code)
+        # Back from finished work to an earlier step: a reopen, not a second "reported".
+        finished = DONE | FINAL | {Status.FOLLOWED_UP}
+        reopened = {e.id for e in events if e.from_status in finished and e.to_status
+                    and Status(e.to_status) not in finished}
+        self.say("ticket_detail", t=ticket, events=events, reopened=reopened, buttons=tuple(rows),
+                 ticket=ticket.code)
 
     def choose_ticket_to_add(self, code: str) -> None:
         ticket = self.own_ticket(code)
@@ -1409,6 +1499,7 @@ class _StaffTurn:
         chat = t.msg.chat
         self.room_code = chat.id.removeprefix("ticket:") if (
             chat.channel == STAFF_CHANNEL and chat.id.startswith("ticket:")) else None
+        self.typed_code: str | None = None  # what was typed where a ticket number belongs, if not one
 
     @property
     def now(self) -> datetime:
@@ -1463,6 +1554,9 @@ class _StaffTurn:
             self.t.out.append(message)
 
     def ticket(self, code: str | None) -> Ticket | None:
+        if not code and self.typed_code:
+            self.reply("unknown_ticket", code=self.typed_code)  # "/show XYZ": XYZ is what is unknown
+            return None
         if not code:
             self.reply("need_code")
             return None
@@ -1478,6 +1572,8 @@ class _StaffTurn:
         first = command.arg(0)
         if first and find_codes(first):
             return find_codes(first)[0], command.rest[len(first):].strip()
+        if self.room_code is None and first:
+            self.typed_code = first[:40]
         return self.room_code, command.rest
 
     # -- the turn ---------------------------------------------------------------------------
@@ -1564,20 +1660,23 @@ class _StaffTurn:
         ticket = self.ticket(code)
         if ticket is None:
             return False
-        if ticket.agent_id == self.staff.id:
+        resident = self.w.resident_by_id(ticket.resident_id)
+        mine = ticket.agent_id == self.staff.id
+        # "Already yours" only while the resident's chat really is with this person: after /close
+        # (or a chat the bot took back) taking it again must bring the chat back, not just say so.
+        if mine and (resident is None or self.chat_is_with_agent(resident, ticket)):
             self.reply("already_yours", t=ticket, ticket=ticket.code)
             return True
         if ticket.status in FINAL:
             self.reply("refused", reason=f"{ticket.code} 已结束（{STATUS_ZH[Status(ticket.status)]}）",
                        detail=f"{ticket.code} is already {ticket.status}", ticket=ticket.code)
             return False
-        if not self.w.claim_chat(ticket, self.staff):
+        if not mine and not self.w.claim_chat(ticket, self.staff):
             owner = self.w.staff_by_id(ticket.agent_id)
             self.reply("taken_by", t=ticket, owner=owner.name if owner else "?", ticket=ticket.code)
             return False
         self.mark_responded(ticket)
         self.w.add_event(ticket, at=self.now, actor=self.actor, kind=EventKind.TAKEN)
-        resident = self.w.resident_by_id(ticket.resident_id)
         if resident is not None:
             chat = self.d._resident_chat(resident)
             kept = _set_aside(self.w.dialogue(chat))  # resumed when the chat is handed back
@@ -1592,6 +1691,11 @@ class _StaffTurn:
         self.tell(ticket, "agent_joined", agent=self.staff.name)
         return True
 
+    def chat_is_with_agent(self, resident: Resident, ticket: Ticket) -> bool:
+        """True when the resident's messages are relayed to this ticket's person (not answered by the bot)."""
+        dialogue = self.w.dialogue(self.d._resident_chat(resident))
+        return dialogue.state == State.WITH_AGENT and dialogue.get("ticket") == ticket.code
+
     def mark_responded(self, ticket: Ticket) -> None:
         if ticket.responded_at is None:
             ticket.responded_at = self.now
@@ -1603,6 +1707,9 @@ class _StaffTurn:
             return
         if not text and not self.t.msg.attachments:
             self.reply("need_text", ticket=ticket.code)
+            return
+        if is_garbled(self.t.msg.text):
+            self.reply("garbled", t=ticket, ticket=ticket.code)  # never sent on as ��
             return
         if ticket.agent_id is None:
             if not self.take(ticket.code):
@@ -1640,6 +1747,9 @@ class _StaffTurn:
         if not text:
             self.reply("need_text", ticket=ticket.code)
             return
+        if is_garbled(self.t.msg.text):
+            self.reply("garbled", t=ticket, ticket=ticket.code)
+            return
         self.w.add_event(ticket, at=self.now, actor=self.actor, kind=EventKind.NOTE, text=text)
         self.reply("note_saved", t=ticket, ticket=ticket.code)
 
@@ -1674,6 +1784,9 @@ class _StaffTurn:
             if dialogue.get("ticket") == ticket.code:
                 kept = dialogue.get("paused")  # set aside when the chat was taken: the resident may resume it
                 self.w.set_dialogue(chat, State.IDLE, {"paused": kept} if kept else {}, at=self.now)
+        # The chat is the bot's again: nobody owns it, so anyone (the same person too) may /take it anew.
+        ticket.agent_id = None
+        self.w.save(ticket)
         handed_over = ticket.kind == TicketKind.INQUIRY
         if handed_over and ticket.is_open:
             self.w.set_status(ticket, Status.CLOSED, at=self.now, actor=self.actor)
@@ -1775,7 +1888,9 @@ class _StaffTurn:
             target = self.w.staff_by_name(engineer_name) if engineer_name else None
             if target is None or not target.has_role(Role.ENGINEER):
                 engineers = ", ".join(s.name for s in self.w.staff_list() if s.has_role(Role.ENGINEER))
-                self.reply("need_engineer", t=ticket, action=action.value, engineers=engineers, ticket=ticket.code)
+                self.reply("need_engineer", t=ticket, action=action.value, engineers=engineers, ticket=ticket.code,
+                           unknown=engineer_name[:40] if target is None else "",
+                           not_engineer=target.name if target is not None else "")
                 return
             ticket.assignee_id = target.id
             self.w.add_event(ticket, at=self.now, actor=self.actor, kind=EventKind.ASSIGNED, text=target.name)
@@ -1842,8 +1957,8 @@ class _StaffTurn:
         simple = {Action.ACCEPT, Action.START, Action.DONE, Action.ANALYSE, Action.APPROVE, Action.SIGN,
                   Action.INSPECT, Action.PASS, Action.REFUND, Action.ARRIVE, Action.RESOLVE, Action.FOLLOW_UP,
                   Action.ARCHIVE}
-        row = tuple(Button(a.value, f"do:{ticket.code}:{a.value}")
-                    for a in next_actions(ticket.kind, ticket.status) if a in simple)
+        row = tuple(Button(LABELS_ZH["action"].get(a.value, a.value), f"do:{ticket.code}:{a.value}")
+                    for a in next_actions(ticket.kind, ticket.status) if a in simple)  # staff read Chinese
         return (row,) if row else ()
 
 

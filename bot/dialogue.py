@@ -10,7 +10,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-MAX_TEXT_CHARS = 4000  # longer messages are cut before classification and storage in tickets
+MAX_TEXT_CHARS = 4000  # residents' longer messages are cut (and said so) before classification and tickets
 
 
 class State:
@@ -56,10 +56,17 @@ _FLAT_PATTERNS = (
 )
 
 
-def clean_text(text: str) -> str:
-    """Drop control characters (binary junk) and cut overlong text."""
-    kept = "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch)[0] != "C")
-    return kept.strip()[:MAX_TEXT_CHARS]
+def clean_text(text: str, limit: int | None = MAX_TEXT_CHARS) -> str:
+    """Drop control characters (binary junk) and cut overlong text (``limit`` None: keep it all)."""
+    kept = "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch)[0] != "C").strip()
+    return kept if limit is None else kept[:limit]
+
+
+def is_garbled(text: str) -> bool:
+    """True when ``text`` holds what no keyboard types: U+FFFD (bytes that were not text), lone
+    surrogates, unassigned or private code points, control characters other than line breaks and tabs."""
+    return any(ch == "\ufffd" or (unicodedata.category(ch) in ("Cc", "Cs", "Co", "Cn") and ch not in "\n\r\t")
+               for ch in text)
 
 
 def parse_flat(text: str) -> Flat | None:
@@ -81,6 +88,43 @@ def is_bare_flat(text: str) -> bool:
             rest = (folded[:match.start()] + folded[match.end():]).strip(" \t\n,.，。!！:：")
             return len(rest) <= 8
     return False
+
+
+# Words around a flat number that only introduce it ("我住", "我家是", "my flat is"): no request.
+_FLAT_FILLER = re.compile(
+    r"我|们|家|住|在|是|的|房号|房间|地址|业主|\b(?:my|our|flat|home|address|is|i|we|live|living|in|at|it's|its|"
+    r"room|apartment|apt|unit|number|no)\b",
+    re.IGNORECASE,
+)
+
+
+def words_besides_flat(text: str) -> str:
+    """What a message says apart from the flat it names and the words introducing it ("" if nothing).
+
+    "9栋3单元701客厅灯不亮了" → "客厅灯不亮了"; "我住3栋2单元501" → "". The whole text when it names no flat.
+    """
+    folded = unicodedata.normalize("NFKC", text)
+    for pattern in _FLAT_PATTERNS:
+        match = pattern.search(folded)
+        if match:
+            rest = f"{folded[:match.start()]} {folded[match.end():]}"
+            if not _FLAT_FILLER.sub(" ", rest).strip(" \t\n,.，。!！:：;；、-"):
+                return ""
+            return rest.strip(" \t\n,.，。!！:：;；、-")
+    return text.strip()
+
+
+_WORD = re.compile(r"[\u3400-\u9fff]|[A-Za-z]{2,}")
+
+
+def has_words(text: str) -> bool:
+    """True when a message has words to read besides flat numbers and ticket codes ("5", "3-2-501",
+    "R-20261123-0001" and "#@!" have none)."""
+    folded = unicodedata.normalize("NFKC", text)
+    folded = _CODE.sub(" ", folded)
+    for pattern in _FLAT_PATTERNS:
+        folded = pattern.sub(" ", folded)
+    return bool(_WORD.search(folded))
 
 
 _BUILDING = re.compile(r"(\d{1,3}|[A-Za-z])\s*(?:栋|号楼|幢|座)|(?:building|bldg|block)\s*(\d{1,3}|[A-Za-z])\b",
@@ -287,13 +331,31 @@ def names_a_place(text: str) -> bool:
 
 
 _DATE_WORDS = re.compile(
-    r"\d|月|日|号|周|星期|礼拜|今天|明天|后天|下周|下个月|月初|月中|月底|年底|春节|国庆|元旦|天|个月"
+    r"月|日|号|周|星期|礼拜|今天|明天|后天|下周|下个月|月初|月中|月底|年底|春节|国庆|元旦|天|个月"
     r"|today|tomorrow|next|week|month|monday|tuesday|wednesday|thursday|friday|saturday|sunday"
     r"|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec",
     re.IGNORECASE,
 )
 
 
+_NUMERIC_DATE = re.compile(r"\d{1,4}\s*[./-]\s*\d{1,2}")
+
+
 def looks_like_dates(text: str) -> bool:
-    """True when an answer could be the works' dates ("12月1日到2月28日", "下周一开始，一个月", "from 1 Dec")."""
-    return bool(_DATE_WORDS.search(unicodedata.normalize("NFKC", text)))
+    """True when an answer could be the works' dates ("12月1日到2月28日", "下周一开始，一个月", "from 1 Dec",
+    "12.1-2.28"); a bare number ("1") is not."""
+    folded = unicodedata.normalize("NFKC", text)
+    return bool(_DATE_WORDS.search(_DIGITS.sub(" ", folded)) or _NUMERIC_DATE.search(folded))
+
+
+_DIGITS = re.compile(r"\d+")
+_UNDECIDED = re.compile(
+    r"不知道|不确定|不清楚|说不好|还没定|没定|未定|待定|没想好|还不知道|"
+    r"not sure|unsure|don'?t know|not (?:yet )?decided|undecided|\btbd\b|no idea",
+    re.IGNORECASE,
+)
+
+
+def says_undecided(text: str) -> bool:
+    """True for "不知道" / "还没定" / "not sure": an answer that the thing asked is not known yet."""
+    return bool(_UNDECIDED.search(unicodedata.normalize("NFKC", text)))

@@ -227,6 +227,9 @@ class OutboundMessage(SQLModel, table=True):
     ticket_code: str | None = Field(default=None, max_length=32, index=True)
     urgent: bool = False
     in_reply_to: int | None = Field(default=None, foreign_key="inboundmessage.id")
+    # The message's buttons as it carried them: JSON rows of [label, action] pairs ("" for none).
+    # A terminal showing a message another process sent needs them (`desk chat`, bot/console.py).
+    buttons: str = ""
 
 
 class Dialogue(SQLModel, table=True):

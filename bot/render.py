@@ -52,6 +52,21 @@ def terms_zh(text: str) -> str:
     return _TERM.sub(lambda m: _TERMS_ZH[m.group(1)], text or "")
 
 
+_FLAT_ZH = re.compile(r"^(\w{1,3}?)栋(?:(\d{1,2})单元)?(\d{3,4})?$")
+_PUBLIC_ZH = re.compile(r"^(?:(\w{1,3}?)栋)?公共区域$")
+
+
+def place_en(place: str) -> str:
+    """The desk's own Chinese place labels in English ("9栋3单元701", "5栋公共区域"); residents' words as written."""
+    place = place or ""
+    if flat := _FLAT_ZH.match(place):
+        building, unit, room = flat.groups()
+        return f"Building {building}{f' Unit {unit}' if unit else ''}{f' Room {room}' if room else ''}"
+    if public := _PUBLIC_ZH.match(place):
+        return f"public area{f', building {public.group(1)}' if public.group(1) else ''}"
+    return place
+
+
 def _state(ticket: object, labels: dict[Status, str], acknowledged: str) -> str:
     """A ticket's status for people: an acknowledged emergency no longer reads as unanswered."""
     status = Status(getattr(ticket, "status"))
@@ -110,6 +125,7 @@ class Templates:
         self._env.filters["state_zh"] = lambda t: _state(t, STATUS_ZH, "已响应，人员赶往现场")
         self._env.filters["state_en"] = lambda t: _state(t, STATUS_EN, "acknowledged, help is on the way")
         self._env.filters["terms_zh"] = terms_zh
+        self._env.filters["place_en"] = place_en
 
     def resident(self, template: str, lang: str, /, **context: object) -> str:
         """Render ``{lang}/{template}.j2`` for a resident (zh when the language is unknown)."""

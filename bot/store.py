@@ -295,7 +295,9 @@ class Work:
         rows = [
             {"channel": out.to.channel, "chat_id": out.to.id, "at": at,
              "text": out.text or " ".join(a.caption or "" for a in out.attachments).strip(),
-             "ticket_code": out.ticket, "urgent": out.urgent, "in_reply_to": in_reply_to}
+             "ticket_code": out.ticket, "urgent": out.urgent, "in_reply_to": in_reply_to,
+             "buttons": json.dumps([[[b.label, b.action] for b in row] for row in out.buttons],
+                                   ensure_ascii=False) if out.buttons else ""}
             for out in messages
         ]
         if rows:  # one multi-row statement: replies are written on every message

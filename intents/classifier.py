@@ -102,6 +102,8 @@ STRONG_SIGN = 2.5
 # (水越冒越多 + 流到客厅 in a fault report; 有人敲门 + 不说话 at night).
 CALM_SIGNS_FROM = 2.0
 HINT_WEIGHT = 1.0
+# A building-wide cut where someone at home depends on power (oxygen, a ventilator, insulin).
+POWERED_CARE_BONUS = 0.5
 # A lone danger word shouted or given with an address ("火！5栋", "gas!!", "煤气！！11栋") is
 # too short for the model to read and nobody writes it calmly: the hint counts as a danger
 # now. Short means at most TERSE_MAX_SIZE, a Chinese character counting 1 (栋 of an address
@@ -114,6 +116,8 @@ TERSE_STRENGTH = DANGER_NOW
 # precision (docs/intents.md). Kept as a knob for the next measurement.
 _CALM_GROUPS = frozenset({"question", "fault", "fix_request", "complaint_words", "handling"})
 CALM_WEAK_DISCOUNT: float | None = None
+# The groups that say what was cut: an outage needs one of them.
+_CUT_GROUPS = frozenset({"power_cut", "water_cut", "dark"})
 # A settled context (thanks, praise, "fixed already", every day): weak signs there never count.
 _SETTLED_GROUPS = frozenset({"habitual", "fixed_already", "gratitude", "praise"})
 # Each further phrase of the same intent group adds this much to the intent (at most the cap).
@@ -232,6 +236,9 @@ _NEUTRAL_GROUPS = frozenset(
         "worsening",
         "third_party",
         "planned",
+        "powered_care",
+        "me_too",
+        "cut_notice",
         "not_fire",
         "bang",
         *_MODIFIER_GROUPS,
@@ -333,8 +340,12 @@ def _danger(
             outage = 2.5 + (0.5 if "sudden" in hits else 0.0)
         elif "sudden" in hits:
             outage = 1.0
-        if "own_only" in hits or "planned" in hits:
+        if {"own_only", "planned", "cut_notice", "acknowledge"} & hits.keys():
+            # One flat only is a repair; a planned or announced cut, or a notice acknowledged, is no emergency.
             outage = 0.0
+        if outage and "powered_care" in hits:
+            # Someone at home on oxygen, a ventilator or insulin in the fridge: the cut endangers a person.
+            outage += POWERED_CARE_BONUS
         if outage:
             strength[EmergencyKind.OUTAGE] = outage
     # Gas: a strong smell where the gas is (燃气表那边味道很大).
@@ -375,8 +386,15 @@ def _danger(
         # No cue at all, but wording very like the examples' emergencies ("电梯门夹住了孩子的手"):
         # a page to staff is cheaper than a missed emergency. The kind model names the kind.
         kind = _model_kind(feats)
+        if kind is EmergencyKind.OUTAGE and not _CUT_GROUPS & hits.keys():
+            # A cut nobody mentions (no power, water or dark word: "fireworks woke up the whole
+            # building") is the model matching the scope words of the examples, not an outage.
+            kind = None
         if kind is not None:
             strength = {kind: MODEL_ALONE_STRENGTH}
+    if "own_only" in hits:
+        # "我家突然没电了 对门有电": whatever the wording, a cut in one flat only is a repair.
+        strength.pop(EmergencyKind.OUTAGE, None)
     if "nobody_trapped" in hits:
         # "电梯停了 没人在里面": whatever the cues or the wording, a lift with nobody inside is a repair.
         strength.pop(EmergencyKind.ELEVATOR, None)
@@ -389,11 +407,20 @@ def _danger(
     if not strength:
         return _Reading(None, 0.0, ())
     cause_signs = dict(strength)  # before the model's say: a cause must be told, not guessed
+    # A whole building or community cut asked about now, said to be sudden or told as a grievance
+    # (又整栋停电了) is an emergency however unlike the examples it reads ("is the whole building
+    # without water? how long will this take"): labels.md names it. A plain statement
+    # ("插座有一排都没电了") may be one flat: the model's counterweight still applies to it.
+    wide_cut = (
+        "wide_scope" in hits
+        and bool({"question", "sudden", "complaint_words"} & hits.keys())
+        and strength.get(EmergencyKind.OUTAGE, 0.0) >= STRONG_SIGN
+    )
     if model_emergency >= MODEL_EMERGENCY_LIKELY:
         # Wording like the emergencies in the examples, plus a sign of some kind of danger.
         for kind in strength:
             strength[kind] += MODEL_EMERGENCY_BONUS
-    elif model_emergency < MODEL_AGAINST_BELOW and not terse and "urgent" not in hits:
+    elif model_emergency < MODEL_AGAINST_BELOW and not terse and "urgent" not in hits and not wide_cut:
         # Wording unlike any emergency in the examples (a loose cabinet "怕砸到人"): the cue
         # alone must be strong, unless the resident asks for help now (真的有烟 不是测试).
         for kind in strength:
@@ -431,7 +458,9 @@ def _danger(
         modifiers.append("grievance")
     # Heard second-hand (群里说, 听说) about a building the message names is here; news of
     # another community never is.
-    if ("hearsay" in hits and not now and not place_named) or "elsewhere" in hits and not now:
+    # A cut the resident has too ("群里说整个小区都停水了 我家也是") is here, whoever said it first.
+    heard_but_here = kind is EmergencyKind.OUTAGE and "me_too" in hits
+    if ("hearsay" in hits and not now and not place_named and not heard_but_here) or "elsewhere" in hits and not now:
         total -= HEARSAY_PENALTY
         modifiers.append("hearsay")
     # Money is how the resident noticed; nothing is seen, smelt or heard now.
@@ -496,8 +525,8 @@ def classify(text: str) -> Classification:
     if "third_party" in hits and "complaint_words" in hits:
         # A neighbour's doing plus a word of annoyance (楼上…他们也不管): a complaint about them.
         scores[_COMPLAINT] += THIRD_PARTY_ANNOYANCE
-    if "planned" in hits and ("power_cut" in hits or "water_cut" in hits):
-        # "A question about a planned outage (明天停水吗?) is inquiry".
+    if "planned" in hits and ("power_cut" in hits or "water_cut" in hits) and "acknowledge" not in hits:
+        # "A question about a planned outage (明天停水吗?) is inquiry"; the notice acknowledged is not.
         scores[_INQUIRY] += PLANNED_CUT_INQUIRY
 
     terse = _terse_alarm(norm, place is not None)

@@ -14,16 +14,20 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import re
 import sys
 import tomllib
 from pathlib import Path
 from typing import BinaryIO, TextIO
 
 from knowledge import BUNDLED_HANDBOOK, EMERGENCY_KINDS, HandbookError, fill_placeholders, load_handbook
-from knowledge.handbook import check_handbook
+from knowledge.handbook import _markdown_files, check_handbook
 
 # The desk's bundled example configuration, found by path: `knowledge` does not import `bot`.
 EXAMPLE_CONFIG = Path(__file__).resolve().parents[1] / "bot" / "desk.example.toml"
+
+
+_KEY = re.compile(r"[A-Za-z0-9_]+")  # what fill_placeholders fills between {{ and }}
 
 
 def default_config() -> Path:
@@ -93,6 +97,9 @@ def handbook_main(argv: list[str], stdout: TextIO | None = None, stderr: TextIO 
     sub = parser.add_subparsers(dest="action", required=True)
     check = sub.add_parser("check", help="validate a handbook folder and print a summary")
     check.add_argument("folder", type=Path, nargs="?", default=BUNDLED_HANDBOOK, metavar="DIR")
+    check.add_argument("--fill-from", type=Path, metavar="desk.toml",
+                       help="check {{placeholders}} against this file's [community] table "
+                            "(default: ./desk.toml if present, else the bundled example configuration)")
     args = parser.parse_args(argv)
     errors = check_handbook(args.folder)
     if errors:
@@ -121,4 +128,48 @@ def handbook_main(argv: list[str], stdout: TextIO | None = None, stderr: TextIO 
     )
     for warning in handbook.warnings:
         stdout.write(f"warning: {warning}\n")
+    for warning in _placeholder_warnings(args.folder, args.fill_from or default_config()):
+        stdout.write(f"warning: {warning}\n")
     return 0
+
+
+def _placeholder_warnings(folder: Path, config: Path) -> list[str]:
+    """{{key}}s the desk would not fill from ``config``'s [community], and {{ left unclosed.
+
+    Warnings, not errors: the handbook format allows any other text, but residents would
+    see such a placeholder as written instead of the hotline or address it stands for.
+    """
+    try:
+        with config.open("rb") as f:
+            community = tomllib.load(f).get("community", {})
+    except (OSError, tomllib.TOMLDecodeError) as error:
+        return [f"cannot read {config} ({error}): placeholders not checked (--fill-from names another)"]
+    known = set(community) if isinstance(community, dict) else set()
+    found: list[str] = []
+    for path in _markdown_files(folder):
+        text = path.read_text(encoding="utf-8")  # check_handbook already refused a file that is not UTF-8
+        for number, line in enumerate(text.splitlines(), start=1):
+            found.extend(f"{path}:{number}: {problem}" for problem in _line_placeholder_problems(line, known, config))
+    return found
+
+
+def _line_placeholder_problems(line: str, known: set[str], config: Path) -> list[str]:
+    problems = []
+    start = line.find("{{")
+    while start != -1:
+        close = line.find("}}", start + 2)
+        following = line.find("{{", start + 2)
+        if close == -1 or following != -1 and following < close:
+            written = line[start:following if following != -1 else len(line)].rstrip()
+            problems.append(f"unclosed placeholder {written[:30]!r} (no }}}} after it)")
+            start = following
+            continue
+        inner = line[start + 2:close]
+        if not _KEY.fullmatch(inner):
+            hint = f": write {{{{{inner.strip()}}}}}" if _KEY.fullmatch(inner.strip()) else ""
+            problems.append(f"placeholder {{{{{inner}}}}} is not filled in{hint}")
+        elif inner not in known:
+            problems.append(f"unknown placeholder {{{{{inner}}}}} (not in [community] of {config}): "
+                            "residents would see it as written")
+        start = line.find("{{", close + 2)
+    return problems

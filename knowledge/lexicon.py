@@ -208,6 +208,8 @@ SITUATIONS: tuple[tuple[str, str], ...] = (
     ("公摊 分摊 公共能耗 楼道灯电费", "公摊 公共区域 水电费"),
     ("没电了 家里没电 电闸 电卡 电表没钱 买电 充电费卡", "停电 电费 跳闸"),
     ("没水了 家里没水 水停了 水表没钱 买水", "停水 水费"),
+    # one flat without power or water while the neighbours have it: a repair (labels.md), not an outage
+    ("只有我家 就我家 只是我家 对门有电 隔壁有电 邻居家有电 别人家都有电 别人家有水 隔壁有水", "报修 维修 跳闸 家里"),
     ("燃气卡 买气 充气 燃气充值 燃气没了", "燃气费 缴费 充值"),
     ("水费单 电费单 催费单 缴费通知", "缴费 水费 电费 账单"),
     ("暖气 不热 供暖 采暖 地暖 暖气片 暖气费", "供暖 暖气 采暖费"),
@@ -628,7 +630,7 @@ FILLERS: tuple[str, ...] = (
 )
 # Filler removal must not cut these words apart.
 FILLER_SAFE: tuple[str, ...] = (
-    "了解", "的士", "目的", "要求", "重要", "主要", "只要", "要是", "请假", "申请", "邀请", "请求", "吧台",
+    "家里", "了解", "的士", "目的", "要求", "重要", "主要", "只要", "要是", "请假", "申请", "邀请", "请求", "吧台",
 )
 
 # What a question asks for, and what a title says it answers: kind → cue words, looked for in the
@@ -665,6 +667,21 @@ EMERGENCY_WORDS: dict[str, tuple[str, ...]] = {
                 "喘不上气", "起不来", "救护车", "aed"),
 }
 
+# A cut in one flat only is a repair, not the building-wide `outage` emergency (labels.md): the
+# outage words above are not taken as an emergency when the resident says it is only their flat
+# (只有我家, 跳闸) or that a neighbour still has power or water (对门家灯是亮的), unless they also say
+# the whole building is out.
+ONE_FLAT_ONLY: tuple[str, ...] = (
+    "只有我家", "只有我们家", "只是我家", "就我家", "就我们家", "只我家", "我家一户", "单单我家",
+    "别人家都有", "别家都有", "其他家都有", "其他人家都有", "别的住户都有", "其他住户都有",
+    "跳闸", "空开跳", "电闸跳", "闸跳", "欠费停电", "电卡没钱", "电表没钱", "电费用完", "水卡没钱",
+)
+NEIGHBOURS: tuple[str, ...] = ("对门", "对面", "隔壁", "邻居", "别人家", "别家", "其他家", "楼上", "楼下", "楼道")
+STILL_SUPPLIED: tuple[str, ...] = ("有电", "有水", "灯是亮", "灯亮", "灯都亮", "都亮", "是亮的", "亮着",
+                                   "正常", "没停", "没事", "好好的")
+BUILDING_WIDE: tuple[str, ...] = ("整栋", "整幢", "整个楼", "全楼", "一栋楼", "整个单元", "整单元", "整个小区",
+                                  "全小区", "整片", "一片")
+
 # Function characters: a bigram containing one says little about the topic ("个车" in "一个车位").
 FUNCTION_CHARS: frozenset[str] = frozenset("的了着个这那些都也还就是和与或及把吗呢吧啊很太又才在")
 
@@ -677,3 +694,109 @@ INTERROGATIVES: frozenset[str] = frozenset({"哪里", "什么", "怎么", "多�
 
 # Question words that all mean "how": folded to one so they do not split matches.
 HOW_WORDS: tuple[str, ...] = ("怎么样", "怎样", "如何", "咋样", "咋", "怎么办", "怎办", "怎么弄", "怎么搞")
+
+# Traditional characters of dialect and Taiwanese question forms, added to the map above
+# (邊度, 搵, 屋頭, 哪裡, 幾鈿, 儂, 唔該, 多長).
+_TRADITIONAL_DIALECT = (
+    "邊搵頭裡裏鈿儂該長麽閒講幫丟東龍來黃沒給碼體廣視機簾廚臥歲經紅藍壓帳據額幣價銀態輛輪駛閉進鐘"
+    "涼凍滿濕髒亂鬧響養藥竊監攝郵領謝須罰違約訂牆磚滲馬設備類資認識記錄計劃棟寫統實況歷種樹葉蟲殺"
+    "雜糧飯麵魚雞鍋爐調濾顏舊損爛漲優減補遷載達遲緊張誰錯許續預條雙"
+)
+_SIMPLIFIED_DIALECT = (
+    "边揾头里里钿侬该长么闲讲帮丢东龙来黄没给码体广视机帘厨卧岁经红蓝压账据额币价银态辆轮驶闭进钟"
+    "凉冻满湿脏乱闹响养药窃监摄邮领谢须罚违约订墙砖渗马设备类资认识记录计划栋写统实况历种树叶虫杀"
+    "杂粮饭面鱼鸡锅炉调滤颜旧损烂涨优减补迁载达迟紧张谁错许续预条双"
+)
+TRADITIONAL_TO_SIMPLIFIED.update(zip(_TRADITIONAL_DIALECT, _SIMPLIFIED_DIALECT, strict=True))
+
+# Dialect, regional and chat forms of question words, function words and a few everyday nouns →
+# standard Mandarin, or "" to drop a particle or courtesy that says nothing about the topic.
+# Applied to questions and handbook text alike, before synonyms and fillers (so 咋个 → 怎么 is then
+# treated like any 怎么, 阿拉 → 我们 is then dropped as a filler). Written from general knowledge of
+# the dialects, not from any question set; single characters only where they are not standard
+# Mandarin (嘅, 咗, 冇 are Cantonese only; 系, 点, 晒 are not listed alone, nor 点解/点办, which
+# occur across a word boundary in standard text: 重点解决, 9点办理). A word mapped to itself
+# protects a longer standard phrase from a shorter entry (好久没 is "for a long time", not 多久).
+DIALECT: dict[str, str] = {
+    # Cantonese (粤语): question words
+    "点样": "怎么", "点算": "怎么办", "做乜": "为什么",
+    "做咩": "为什么", "乜嘢": "什么", "咩嘢": "什么", "乜": "什么", "咩": "什么", "几多钱": "多少钱",
+    "几多": "多少", "几钱": "多少钱", "几耐": "多久", "几长时间": "多长时间", "几时": "什么时候",
+    "边度": "哪里", "边到": "哪里", "边处": "哪里", "喺边度": "在哪里", "喺边": "在哪里", "边个": "谁", "边位": "谁",
+    "揾边个": "找谁", "边间": "哪个", "边栋": "哪栋",
+    "系咪": "是不是", "系唔系": "是不是", "有冇": "有没有", "可唔可以": "可不可以", "得唔得": "行不行",
+    "使唔使": "要不要", "要唔要": "要不要", "能唔能": "能不能", "会唔会": "会不会", "使唔": "要不",
+    # Cantonese: function words and particles
+    "嘅": "的", "咗": "了", "冇": "没有", "唔": "不", "喺": "在", "嘢": "东西", "啲": "些", "佢哋": "他们",
+    "我哋": "我们", "你哋": "你们", "哋": "们", "佢": "他", "揾": "找", "睇": "看", "攞": "拿", "畀": "给",
+    "俾": "给", "嚟": "来", "咁": "这么", "噉": "这样", "嗰度": "那里", "呢度": "这里", "呢个": "这个",
+    "嗰个": "那个", "嗰": "那", "而家": "现在", "宜家": "现在", "今日": "今天", "听日": "明天",
+    "琴日": "昨天", "寻日": "昨天", "啱啱": "刚刚", "唔该晒": "", "唔该": "", "唔好意思": "",
+    "唔使": "不用", "唔好": "不要", "㗎": "", "嘞": "", "喇": "", "啰": "", "喎": "", "啩": "", "啫": "",
+    # Cantonese: everyday nouns and verbs
+    "屋企": "家里", "升降机": "电梯", "𨋢": "电梯", "喇叭": "喇叭", "喇嘛": "喇嘛", "啰嗦": "啰嗦",
+    "冷气机": "空调", "冷气": "空调", "雪柜": "冰箱",
+    "水喉": "水龙头", "曱甴": "蟑螂", "街坊": "邻居", "屋苑": "小区", "屋邨": "小区", "住客": "住户",
+    "搬屋": "搬家", "执屋": "打扫", "揸车": "开车", "落雨": "下雨", "放工": "下班",
+    "差佬": "警察", "救伤车": "救护车", "冲凉": "洗澡", "热水炉": "热水器", "塞渠": "下水道堵塞",
+    "渠塞": "下水道堵塞", "整返": "修好", "整好": "修好", "揾人整": "找人修", "细路": "小孩",
+    # Sichuanese and south-western Mandarin (川渝)
+    "咋个": "怎么", "啷个": "怎么", "郎个": "怎么", "咋个整": "怎么办", "咋个办": "怎么办",
+    "咋个弄": "怎么办", "啷个办": "怎么办", "做啥子": "做什么", "搞啥子": "做什么", "干啥子": "做什么", "爪子": "做什么",
+    "哪点": "哪里", "好久": "多久", "好久没": "好久没", "好久了": "好久了", "了好久": "了好久",
+    "好久都": "好久都", "好久不": "好久不", "等好久": "等好久", "好多钱": "多少钱",
+    "要好多": "要多少", "要好多了": "要好多了", "交好多": "交多少", "收好多": "收多少", "屋里头": "家里", "屋头": "家里",
+    "娃儿": "孩子", "细娃儿": "孩子", "细娃": "孩子", "小娃儿": "孩子", "耗儿": "老鼠", "偷油婆": "蟑螂",
+    "灶房": "厨房", "茅厕": "厕所", "茅房": "厕所", "不晓得": "不知道", "晓不晓得": "", "晓得": "知道",
+    "要不要得": "可不可以", "要得不": "可以吗", "要不得": "不可以", "要得": "可以", "得行不": "可以吗",
+    "得行": "可以", "要得到": "要得到", "要得了": "要得了", "要得多": "要得多", "取得行": "取得行",
+    "获得行": "获得行", "得行政": "得行政", "得行驶": "得行驶", "得行人": "得行人",
+    "莫得": "没有", "没得": "没有", "一哈儿": "一下", "一哈": "一下", "噻": "",
+    # Shanghainese and Wu (吴语)
+    "阿拉": "我们", "阿拉伯": "阿拉伯", "阿拉斯加": "阿拉斯加", "伊拉克": "伊拉克",
+    "侬好": "你好", "侬": "你", "伊拉": "他们", "哪能办": "怎么办", "哪能弄": "怎么办",
+    "哪能": "怎么", "啥辰光": "什么时候", "辰光": "时候", "几钿": "多少钱", "多少钞票": "多少钱",
+    "钞票": "钱", "啥人": "谁", "搿个": "这个", "搿": "这", "迭个": "这个", "覅": "不要", "勿要": "不要",
+    "勿": "不", "欢喜": "喜欢", "物事": "东西", "屋里厢": "家里", "里厢": "里面", "今朝": "今天",
+    "明朝": "明天", "夜到": "晚上", "交关": "很", "汏浴": "洗澡", "灶披间": "厨房", "𠲎": "吗",
+    "好伐": "好吗", "对伐": "对吗", "是伐": "是不是", "有伐": "有没有", "可以伐": "可以吗", "要伐": "要不要",
+    "能伐": "能不能", "行伐": "行不行",
+    # Northern and north-eastern Mandarin
+    "咋整": "怎么办", "咋弄": "怎么办", "咋回事": "怎么回事", "咋地": "怎么样", "啥玩意儿": "什么",
+    "啥玩意": "什么", "干哈": "做什么", "嘎哈": "做什么", "干啥": "做什么", "整啥": "做什么",
+    "多钱": "多少钱", "很多钱": "很多钱", "太多钱": "太多钱", "许多钱": "许多钱", "更多钱": "更多钱",
+    "几个钱": "多少钱", "俺们": "我们", "俺家": "我家", "俺": "我", "咱家": "我们家",
+    "咱": "我们", "哪旮旯": "哪里", "哪嘎达": "哪里", "这嘎达": "这里", "那嘎达": "那里", "木有": "没有",
+    "中不中": "行不行", "忒": "太", "埋汰": "脏", "瞅瞅": "看看", "瞅": "看", "搁哪": "放哪",
+    "多会儿": "什么时候", "多咱": "什么时候", "哪会儿": "什么时候", "多大会儿": "多久", "呗": "",
+    # colloquial Mandarin everywhere
+    "啥时候": "什么时候", "啥时": "什么时候", "搞丢": "丢失", "整丢": "丢失", "有木有": "有没有", "咋搞": "怎么办",
+    "哇": "", "哟": "", "噢": "",
+    # Taiwanese Mandarin
+    "停车格": "车位", "管委会": "业委会", "保全": "保安", "警卫": "保安", "垃圾车": "垃圾清运",
+    "资源回收": "垃圾分类", "网路": "网络", "影印": "复印", "讯息": "信息", "房客": "租户", "电铃": "门铃",
+    "该怎么": "怎么", "要怎么": "怎么", "虾米": "什么", "喔": "", "齁": "", "欸": "",
+    # Chat, internet slang and pinyin-IME slips of question words
+    "肿么办": "怎么办", "肿么": "怎么", "怎莫": "怎么", "怎末": "怎么", "怎摸": "怎么", "咋么": "怎么",
+    "什莫": "什么", "什末": "什么", "神马": "什么", "甚莫": "什么", "为啥": "为什么", "为森么": "为什么",
+    "多小钱": "多少钱", "多上钱": "多少钱", "哪理": "哪里", "哪离": "哪里", "再哪": "在哪", "杂办": "怎么办",
+    "杂整": "怎么办", "杂弄": "怎么办", "杂回事": "怎么回事", "几点钟": "几点", "酱紫": "这样子",
+    "不好意思": "", "弱弱地问": "", "弱弱的问": "", "弱弱问": "", "在线等": "", "求问": "",
+    "各位邻居": "", "各位": "", "老铁": "", "亲们": "", "家人们": "", "问个事": "", "问个问题": "",
+    "咨询个事": "", "有个问题": "", "有谁知道": "", "谁晓得": "",
+    # Chat abbreviations in Latin letters (whole words only): to English, which the glossary then reads
+    "zm": "怎么", "zmb": "怎么办", "sm": "什么", "smsh": "什么时候", "dsq": "多少钱", "zenme": "怎么",
+    "shenme": "什么", "duoshao": "多少", "nali": "哪里", "jidian": "几点", "duojiu": "多久",
+    "pls": "please", "plz": "please", "thx": "thanks", "thks": "thanks", "tks": "thanks", "ty": "thanks",
+    "u": "you", "r": "are", "ur": "your", "y": "why", "wat": "what", "wut": "what", "hw": "how",
+    "abt": "about", "tmr": "tomorrow", "tmrw": "tomorrow", "tmw": "tomorrow", "bldg": "building",
+    "apt": "apartment", "mgmt": "management", "pkg": "package", "idk": "", "btw": "", "fyi": "", "lol": "",
+}
+
+# Sentence-final question particles of dialect and chat ("可以停车不", "修好未", "好停车伐", "能交么"):
+# dropped at the end of a clause like 吗, after a Chinese character, except after the characters
+# listed, with which they end a standard word (怎么, 砍伐, 淹没, 尚未).
+FINAL_PARTICLES: dict[str, str] = {
+    "没有": "", "不": "", "没": "淹埋出吞沉覆", "伐": "砍采征讨步", "么": "怎什这那多要为", "未": "尚从并",
+    "撒": "播抛", "嗦": "啰罗哆", "咯": "",
+}

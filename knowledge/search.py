@@ -138,6 +138,9 @@ class Tuning:
     # (heating fee, heating cold, stopping heating) whose near misses are siblings, not topics the handbook
     # lacks, so it would decline answerable questions rather than out-of-scope ones.
     threshold_ceiling: float = 0.4
+    # The operating point: the calibrated bar times this. Below 1 answers more and declines fewer
+    # out-of-scope questions; the curve per development handbook is in docs/knowledge.md (seventh round).
+    threshold_scale: float = 1.0
     probes: int = 100                 # near-miss questions asked at load (sampled evenly)
     probe_aliases: bool = False       # ask aliases too, not only titles
     candidates: int = 25              # entries scored in full per question
@@ -236,11 +239,11 @@ class Matcher:
             for entry, phrase in probes[::step]
         )
         if len(near_misses) < 5:   # too small a handbook to learn from
-            return tuning.prior_threshold
+            return tuning.prior_threshold * tuning.threshold_scale
         value = near_misses[int(tuning.null_quantile * (len(near_misses) - 1))]
         # Shrink towards a prior: near-miss samples are few and a wrong answer costs more than a decline.
         value = (1 - tuning.prior_weight) * value + tuning.prior_weight * tuning.prior_threshold
-        return min(max(value, tuning.threshold_floor), tuning.threshold_ceiling)
+        return min(max(value, tuning.threshold_floor), tuning.threshold_ceiling) * tuning.threshold_scale
 
     def _weight(self, term: str) -> float:
         idf = self._idf.get(term)

@@ -34,6 +34,16 @@ def _alternation(words: list[str]) -> re.Pattern[str]:
 
 _TRAD = str.maketrans(lexicon.TRADITIONAL_TO_SIMPLIFIED)
 _TYPOS = _alternation(list(lexicon.TYPOS))
+_DIALECT_CJK = _alternation([w for w in lexicon.DIALECT if not w.isascii()])
+# Latin chat abbreviations (zm, pls, u) only as whole words: "u" inside "bus" is not "you".
+_DIALECT_LATIN = re.compile(r"(?<![a-z0-9'])(?:" + "|".join(
+    re.escape(w) for w in sorted((w for w in lexicon.DIALECT if w.isascii()), key=len, reverse=True)
+) + r")(?![a-z0-9'])")
+# A dialect question particle ending a clause (停车不, 修好未, 可以伐): the clause ends at punctuation,
+# a space or the end; after some characters it ends a standard word instead (怎么, 砍伐: the lexicon).
+_FINAL_PARTICLE = re.compile(
+    rf"(?<=[{_CJK}])(?:{'|'.join(sorted(lexicon.FINAL_PARTICLES, key=len, reverse=True))})"
+    rf"(?=$|[^{_CJK}a-z0-9])")
 _SYNONYM_OF = {variant: group[0] for group in lexicon.SYNONYM_GROUPS for variant in group}
 _SYNONYMS = _alternation(list(_SYNONYM_OF))
 _HOW = _alternation(list(lexicon.HOW_WORDS))
@@ -77,10 +87,29 @@ def _english_to_chinese(text: str) -> str:
     return _ENGLISH_WORD.sub(word, text)
 
 
+def _chat_abbreviation(match: re.Match[str]) -> str:
+    word, text = match.group(0), match.string
+    # A lone letter next to Chinese is a building or flat (R栋, Y座), not chat for "are" or "why".
+    if len(word) == 1 and (_IS_CJK.match(text[match.start() - 1: match.start()] or " ")
+                           or _IS_CJK.match(text[match.end(): match.end() + 1] or " ")):
+        return word
+    return lexicon.DIALECT[word]
+
+
+def _final_particle(match: re.Match[str]) -> str:
+    particle = match.group(0)
+    return particle if match.string[match.start() - 1] in lexicon.FINAL_PARTICLES[particle] else ""
+
+
 def _prepare(text: str) -> str:
     text = clean(text)
     text = _PLACEHOLDER.sub(" ", _MARKUP.sub(" ", text))
     text = _TYPOS.sub(lambda m: lexicon.TYPOS[m.group(0)], text)
+    # Dialect and chat forms to standard Mandarin (咋个 → 怎么, 边度 → 哪里, zm → 怎么), then a final
+    # particle the dialect asks with (…停车不) is dropped like 吗.
+    text = _DIALECT_CJK.sub(lambda m: lexicon.DIALECT[m.group(0)], text)
+    text = _DIALECT_LATIN.sub(_chat_abbreviation, text)
+    text = _FINAL_PARTICLE.sub(_final_particle, text)
     return _english_to_chinese(text)
 
 
@@ -131,7 +160,24 @@ _EMERGENCY_CUES = {kind: _alternation(list(words)) for kind, words in lexicon.EM
 def emergencies(question: str) -> frozenset[str]:
     """Emergency kinds (labels.md) the question describes as happening (lexicon.EMERGENCY_WORDS)."""
     prepared = _prepare(question)
-    return frozenset(kind for kind, cue in _EMERGENCY_CUES.items() if cue.search(prepared))
+    found = {kind for kind, cue in _EMERGENCY_CUES.items() if cue.search(prepared)}
+    if "outage" in found and _one_flat_only(prepared):
+        found.discard("outage")
+    return frozenset(found)
+
+
+_ONE_FLAT = _alternation(list(lexicon.ONE_FLAT_ONLY))
+_NEIGHBOUR = _alternation(list(lexicon.NEIGHBOURS))
+_STILL_SUPPLIED = _alternation(list(lexicon.STILL_SUPPLIED))
+_BUILDING_WIDE = _alternation(list(lexicon.BUILDING_WIDE))
+
+
+def _one_flat_only(prepared: str) -> bool:
+    """The resident says the cut is in their flat only (a repair), not building-wide (labels.md)."""
+    if _BUILDING_WIDE.search(prepared):
+        return False
+    neighbours_supplied = bool(_NEIGHBOUR.search(prepared) and _STILL_SUPPLIED.search(prepared))
+    return neighbours_supplied or bool(_ONE_FLAT.search(prepared))
 
 
 def _domain_words() -> frozenset[str]:

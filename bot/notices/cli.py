@@ -7,8 +7,13 @@ seconds. ``send --deliver`` delivers from this process instead (needs
 TELEGRAM_BOT_TOKEN) when no desk is running: a running desk holds the send
 lease, and two processes broadcasting at once would together exceed Telegram's
 limits, so ``--deliver`` then leaves the notice to it (exit 0: it is stored and
-goes within seconds; a retry would store it twice). ``--json`` prints
-machine-readable output.
+goes within seconds; a retry would store it twice). The token is checked (set,
+shaped like a bot token) before anything is stored; when the Bot API then
+cannot be reached, or refuses the token, the notice stays stored for `desk run`
+and the error says so (exit 2). ``--json`` prints machine-readable output.
+
+A ``--to`` word that is no building (``abc``) and control characters anywhere in
+the form or a ``--field`` are refused (exit 2, nothing stored), never dropped.
 
 Notices go to the residents' Telegram groups registered with /register (and,
 with --private, to residents' private Telegram chats): `desk chat` delivers
@@ -38,6 +43,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from bot.notices.compose import (
+    ALL_WORDS,
     FIELD_ALIASES,
     FIELD_LABELS_ZH,
     KIND_NAMES_ZH,
@@ -63,10 +69,20 @@ CLI_HINTS = {
 _DAY_WORDS = r"今天|今日|明天|明日|后天|today|tomorrow"
 _RELATIVE = re.compile(r"^(?:in\s+|\+)?(\d{1,4})\s*(h|hours?|m|mins?|minutes?|小时|个小时|分钟)\s*(?:后|later)?$", re.I)
 _AM_PM = re.compile(r"(\d{1,2})(?:[:：](\d{2}))?\s*(am|pm)\b", re.I)
+# Control characters (but tab and line breaks) and lone surrogates (undecodable bytes on the command
+# line): never meant as notice text, and a resident's group would show them as junk or not at all.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+# A building on --to: a number with optional letters or dashes (3, 12A, 12-1), or one letter (A栋).
+_BUILDING = re.compile(r"(?=[^\s]*\d)[0-9A-Za-z\-]{1,8}|[A-Za-z]")
+_BUILDING_SUFFIX = re.compile(r"(号楼|号|栋|幢|楼)$")  # as compose.parse_buildings strips them
 
 
 class UsageError(Exception):
     """Bad arguments or input; the message is printed as is."""
+
+
+class DeliveryError(Exception):
+    """``--deliver`` could not deliver (Bot API unreachable, token refused); the notice stays stored."""
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -181,14 +197,19 @@ def _form(args: argparse.Namespace, stdin: TextIO) -> str:
         if len(text) > MAX_FORM_BYTES:
             raise UsageError("the form on stdin is too large for a notice")
         lines.append(text)
+    if lines:
+        _refuse_control_characters(lines[0], "the form")
     for pair in args.field:
         name, sep, value = pair.partition("=")
         if not sep or not name.strip():
             raise UsageError(f"--field needs NAME=VALUE, got {pair!r}")
         if name.strip().casefold() not in FIELD_ALIASES:
             raise UsageError(f"unknown field {name.strip()!r}")
+        _refuse_control_characters(value, f"--field {name.strip()}")
         lines.append(f"{name.strip()}: {value}")
     if args.to:
+        _refuse_control_characters(args.to, "--to")
+        _check_buildings(args.to)
         lines.append(f"对象: {args.to}")
     if args.pin:
         lines.append("置顶: 是")
@@ -199,6 +220,29 @@ def _form(args: argparse.Namespace, stdin: TextIO) -> str:
     if args.command == "schedule":
         lines.append(f"发送: {args.at}")
     return "\n".join(lines)
+
+
+def _refuse_control_characters(text: str, where: str) -> None:
+    """Refuse, rather than silently drop, characters no notice should carry."""
+    found = _CONTROL.search(text)
+    if found:
+        line = text.count("\n", 0, found.start()) + 1
+        at = f" (line {line})" if "\n" in text else ""
+        raise UsageError(f"{where} contains a control character {found.group()!r}{at}: remove it; nothing stored")
+
+
+def _check_buildings(value: str) -> None:
+    """``--to`` names buildings (or 全部/all); a word that is no building is an error, not an audience."""
+    if value.strip().casefold() in ALL_WORDS:
+        return
+    parts = [p for p in re.split(r"[\s,，、;；/]+", value) if p]
+    names = [_BUILDING_SUFFIX.sub("", re.sub(r"^(building|bldg\.?)|(building|bldg\.?)$", "", p, flags=re.I))
+             for p in parts]
+    wrong = [p for p, name in zip(parts, names, strict=True) if name and not _BUILDING.fullmatch(name)]
+    if wrong:
+        raise UsageError(f"--to: not a building: {'、'.join(wrong)} (write e.g. '3号楼 5号楼 A栋', or 全部)")
+    if not any(names):
+        raise UsageError(f"--to names no building: {value!r} (write e.g. '3号楼 5号楼', or 全部 for everyone)")
 
 
 def at_value(text: str, now: datetime, zone: Any) -> str:
@@ -266,6 +310,7 @@ def _send(args: argparse.Namespace, store: NoticeStore, templates: NoticeTemplat
     if args.dry_run:
         _print(args, out, {"stored": False, "preview": c.text, "warnings": list(c.warnings)}, _preview(c, templates))
         return 0
+    token = _deliver_token() if getattr(args, "deliver", False) else None  # before storing: nothing to retry
     notice = store.create_notice(c, created_by="cli", report_to="", now=now)
     notes = _audience_warnings(c, store)
     payload = _notice_json(notice) | {"warnings": list(c.warnings), "notes": notes,
@@ -278,7 +323,10 @@ def _send(args: argparse.Namespace, store: NoticeStore, templates: NoticeTemplat
         lease = SendLease(store)
         if lease.hold():
             try:
-                report = asyncio.run(_deliver_here(store, templates, config, lease))
+                report = asyncio.run(_deliver_here(store, templates, config, lease, token or ""))
+            except DeliveryError as exc:
+                raise UsageError(f"--deliver: {exc}; {notice.code} is stored and the running desk (`desk run`) "
+                                 "sends it: do not send it again") from None
             finally:
                 lease.release()
             payload["report"] = report
@@ -298,19 +346,31 @@ def _send(args: argparse.Namespace, store: NoticeStore, templates: NoticeTemplat
     return 0
 
 
+def _deliver_token() -> str:
+    """TELEGRAM_BOT_TOKEN for ``--deliver``, checked before anything is stored (UsageError if unusable)."""
+    from bot.telegram_app import TOKEN_PATTERN
+
+    token = os.environ.get("TELEGRAM_BOT_TOKEN", "").strip()
+    if not token:
+        raise UsageError("--deliver: TELEGRAM_BOT_TOKEN is not set (export the token @BotFather gave you); "
+                         "nothing stored")
+    if not TOKEN_PATTERN.fullmatch(token):
+        raise UsageError("--deliver: TELEGRAM_BOT_TOKEN does not look like a bot token (expected 123456:ABC-…); "
+                         "nothing stored")
+    return token
+
+
 async def _deliver_here(store: NoticeStore, templates: NoticeTemplates, config: Any,
-                        lease: Any) -> dict[str, int]:
+                        lease: Any, token: str) -> dict[str, int]:
     """Deliver what is due from this process, renewing the send lease ``lease`` meanwhile."""
     from telegram import Bot
+    from telegram.error import InvalidToken, NetworkError
     from telegram.request import HTTPXRequest
 
     from bot.notices.broadcast import Broadcaster, SendLimiter, summarise
     from bot.notices.schedule import NoticeRunner
     from bot.notices.telegram import TelegramNoticeSender
 
-    token = os.environ.get("TELEGRAM_BOT_TOKEN")
-    if not token:
-        raise UsageError("--deliver needs TELEGRAM_BOT_TOKEN (the notice is stored; `desk run` sends it when it runs)")
     base_url = getattr(getattr(config, "telegram", None), "base_url", None)
     # One connection per broadcast worker: PTB's default single connection would make the
     # workers queue for it and time out, and a timed-out request's outcome is unknown.
@@ -320,6 +380,11 @@ async def _deliver_here(store: NoticeStore, templates: NoticeTemplates, config: 
         async with bot:
             runner = NoticeRunner(store, templates, Broadcaster(store, TelegramNoticeSender(bot), SendLimiter()))
             reports = await runner.run_due(datetime.now(UTC))
+    except InvalidToken:
+        raise DeliveryError("Telegram rejected TELEGRAM_BOT_TOKEN (check it with @BotFather)") from None
+    except NetworkError as exc:  # as `desk run` says it; TimedOut is one too
+        raise DeliveryError(f"cannot reach the Bot API ({exc.__class__.__name__}); check the network or "
+                            "[telegram] base_url") from None
     finally:
         keep.cancel()
         await asyncio.gather(keep, return_exceptions=True)

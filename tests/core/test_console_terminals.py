@@ -136,6 +136,6 @@ def test_two_terminals_of_one_resident_each_show_every_message_once(terminals):
     assert first.poll().count("请问具体是什么问题？") == 1
     assert second.poll().count("请问具体是什么问题？") == 1
     assert first.poll() == "" and second.poll() == ""
-    heading = second.type("/my").splitlines()[0]  # the list of tickets (its buttons are not stored)
+    heading = second.type("/my").splitlines()[0]  # the list of tickets
     assert first.poll().count(heading) == 1
     assert first.poll() == "" and second.poll() == ""

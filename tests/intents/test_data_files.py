@@ -74,8 +74,10 @@ def test_the_model_trains_on_every_example_file() -> None:
 def test_example_files_are_valid_labels(path: Path) -> None:
     rows = read_labelled(path.read_text(encoding="utf-8"))
     # The focused files (-c: short alarms, floods by their effect, pinyin; -e: dangers told inside
-    # a complaint, a repair request or a question) are small on purpose.
-    assert len(rows) >= {"examples-more-c.jsonl": 40, "examples-more-e.jsonl": 150}.get(path.name, 200)
+    # a complaint, a repair request or a question; -g: building-wide cuts and their look-alikes)
+    # are small on purpose.
+    sizes = {"examples-more-c.jsonl": 40, "examples-more-e.jsonl": 150, "examples-more-g.jsonl": 140}
+    assert len(rows) >= sizes.get(path.name, 200)
     for row in rows:
         assert (row["intent"] == "emergency") == (row.get("emergency") is not None), row
 

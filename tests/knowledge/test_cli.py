@@ -11,6 +11,7 @@ from pathlib import Path
 from tests.knowledge.conftest import MINI, WriteHandbook
 
 REPO = Path(__file__).resolve().parents[2]
+EXAMPLE_CONFIG_NAME = REPO / "bot" / "desk.example.toml"  # no desk.toml in the repository: the example
 
 
 def desk(*args: str, stdin: bytes = b"") -> subprocess.CompletedProcess[bytes]:
@@ -162,3 +163,27 @@ def test_handbook_check_reports_every_error_not_just_the_first(write_handbook: W
         f"handbook {folder}: 4 errors",
     ]
     assert result.stdout == b""
+
+
+def test_handbook_check_warns_of_unknown_and_unclosed_placeholders(write_handbook: WriteHandbook) -> None:
+    folder = write_handbook({"a.md": "## 甲\n请拨打{{hotline}}或{{unknown_key}}。\n\n## 乙\n"
+                                     "热线{{hotline，或找{{ name }}。\n"})
+    result = desk("handbook", "check", str(folder))
+    assert result.returncode == 0, result.stderr  # warnings: the format allows other text
+    warnings = [line for line in result.stdout.decode().splitlines() if line.startswith("warning:")]
+    assert warnings == [
+        f"warning: {folder / 'a.md'}:2: unknown placeholder {{{{unknown_key}}}} (not in [community] of "
+        f"{EXAMPLE_CONFIG_NAME}): residents would see it as written",
+        f"warning: {folder / 'a.md'}:5: unclosed placeholder '{{{{hotline，或找' (no }}}} after it)",
+        f"warning: {folder / 'a.md'}:5: placeholder {{{{ name }}}} is not filled in: write {{{{name}}}}",
+    ]
+
+
+def test_handbook_check_takes_the_placeholders_of_the_given_configuration(
+        write_handbook: WriteHandbook, tmp_path: Path) -> None:
+    folder = write_handbook({"a.md": "## 甲\n停车请找{{parking_office}}。\n"})
+    config = tmp_path / "desk.toml"
+    config.write_text('[community]\nparking_office = "地下车库管理处"\n', encoding="utf-8")
+    assert b"unknown placeholder" in desk("handbook", "check", str(folder)).stdout
+    result = desk("handbook", "check", str(folder), "--fill-from", str(config))
+    assert result.returncode == 0 and b"warning" not in result.stdout, result.stdout

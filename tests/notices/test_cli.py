@@ -177,3 +177,57 @@ def test_schedule_at_nonsense_lists_what_it_takes(run, capsys) -> None:
     err = capsys.readouterr().err
     assert code == 2 and "whenever" in err and "tomorrow" in err and "in 2 hours" in err
     assert run("list") == (0, "no notices scheduled\n")
+
+
+# -- the second new-user trial (findings 5, 6, 15) --------------------------------------------
+def test_deliver_without_a_usable_token_stores_nothing(run, monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+    monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
+    code, out = run("send", "温馨提示", "--field", "内容=测试", "--deliver")
+    err = capsys.readouterr().err
+    assert code == 2 and out == "" and "TELEGRAM_BOT_TOKEN is not set" in err and "nothing stored" in err
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "not-a-token")
+    code, out = run("send", "温馨提示", "--field", "内容=测试", "--deliver")
+    err = capsys.readouterr().err
+    assert code == 2 and "does not look like a bot token" in err and "not-a-token" not in err
+    assert run("list", "--all") == (0, "no notices scheduled\n")
+
+
+def test_deliver_with_the_bot_api_unreachable_says_so_and_keeps_the_notice(
+        run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+    import socket
+
+    from bot.config import EXAMPLE_CONFIG
+
+    with socket.socket() as probe:  # a local port nobody listens on: connections are refused
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    (tmp_path / "desk.toml").write_text(EXAMPLE_CONFIG.read_text(encoding="utf-8").replace(
+        '# base_url = "https://api.telegram.org/bot"', f'base_url = "http://127.0.0.1:{port}/bot"'),
+        encoding="utf-8")
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "123456:ABCdefGHIjkl")
+    code, out = run("send", "温馨提示", "--field", "内容=测试", "--deliver")
+    err = capsys.readouterr().err
+    assert code == 2 and "Traceback" not in err
+    assert "cannot reach the Bot API" in err and "N-0001" in err and "stored" in err
+    assert "ABCdefGHIjkl" not in err + out
+    code, out = run("list")
+    assert code == 0 and out.startswith("N-0001  scheduled")
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (("--to", "99号楼 abc"), "abc"),
+    (("--to", "号楼"), "--to"),
+    (("--field", "标题=电梯\x07年检"), "control character"),
+    (("--field", "标题=电梯\x1b[31m年检"), "control character"),
+], ids=["letters-as-building", "no-building", "bell", "escape"])
+def test_bad_audience_or_control_characters_on_the_command_line_are_refused(run, capsys, argv, message) -> None:
+    code, out = run("send", "通用", "--field", "内容=周三上午年检", *(argv if "--field" in argv else
+                                                                ("--field", "标题=电梯年检", *argv)))
+    assert code == 2 and out == "" and message in capsys.readouterr().err
+    assert run("list", "--all") == (0, "no notices scheduled\n")
+
+
+def test_a_building_with_a_number_or_a_letter_is_accepted(run) -> None:
+    code, out = run("send", "通用", "--field", "标题=电梯年检", "--field", "内容=周三上午年检",
+                    "--to", "3号楼 A栋 12-1", "--json")
+    assert code == 0 and json.loads(out)["buildings"] == ["3", "A", "12-1"]
