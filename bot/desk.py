@@ -11,6 +11,7 @@ import json
 import logging
 import re
 import traceback
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -80,7 +81,7 @@ from bot.workflow import (
     transition_for,
 )
 from intents.labels import Classification, Intent
-from knowledge import Handbook, fill_placeholders
+from knowledge import Entry, Handbook, fill_placeholders
 
 logger = logging.getLogger(__name__)
 
@@ -99,6 +100,10 @@ EMERGENCY_CHOICE_FROM = 0.2
 CLEARLY_ANOTHER_REQUEST = 0.6
 RESIDENT_COMMANDS = ("start", "help", "my", "human", "cancel", "lang")
 _COMPLAINT_WORD = re.compile(r"投诉|反映|complain", re.IGNORECASE)
+# A suggested handbook entry as a button: a label this long at most (a phone shows about this much of a
+# full-width row), and an action naming the entry by index, never by title (Telegram allows 64 bytes).
+SUGGESTION_LABEL_CHARS = 20
+_SUGGESTION_ACTION = re.compile(r"^(?P<index>[0-9]{1,6}):(?P<check>[0-9a-f]{8})$")
 RESUMABLE = (State.RENOVATION, State.REPORT)  # what the "resume" button can bring back
 # "我要装修" / "申请装修" / "renovation application": asks for an application, answers no step of it.
 _NEW_APPLICATION = re.compile(
@@ -106,6 +111,24 @@ _NEW_APPLICATION = re.compile(
     r"\s*(?:申请|一下)?\s*[!！。.,，~]*\s*$",
     re.IGNORECASE,
 )
+
+
+def _title_check(title: str) -> str:
+    return f"{zlib.crc32(title.encode()):08x}"
+
+
+def _suggested_entry(handbook: Handbook, ref: str) -> Entry | None:
+    """The entry a ``kb:`` button names, or None when the index or its title check no longer fits."""
+    match = _SUGGESTION_ACTION.match(ref)
+    if match is None or not int(match.group("index")) < len(handbook.entries):
+        return None
+    entry = handbook.entries[int(match.group("index"))]
+    return entry if _title_check(entry.title) == match.group("check") else None
+
+
+def _suggestion_label(entry: Entry) -> str:
+    title = " ".join(entry.title.split())
+    return title if len(title) <= SUGGESTION_LABEL_CHARS else title[:SUGGESTION_LABEL_CHARS - 1] + "…"
 
 
 def _set_aside(dialogue: DialogueState) -> dict[str, Any] | None:
@@ -734,6 +757,8 @@ class _ResidentTurn:
                 self.hand_to_person("")
             case "helpful":
                 self.helpful(rest == "yes")
+            case "kb":
+                self.show_suggestion(rest)
             case "place":
                 self.report_step("", use_home=True)
             case "reno":
@@ -1103,13 +1128,38 @@ class _ResidentTurn:
         if answer is None and c.intent == Intent.INQUIRY and c.confidence >= self.d._unsure_below:
             # A question the handbook cannot answer: say so and offer a person (never the same menu again).
             self.set_state(State.IDLE, question=text[:500], attachments=attachments)
-            self.say("no_answer", buttons=((Button(self.label("human"), "human"),),))
+            # Entries that may be it, as buttons the resident can check, before waiting for a person.
+            suggested = tuple((Button(_suggestion_label(entry), self.suggestion_action(entry)),)
+                              for entry in self.d._handbook.suggest(text))
+            self.say("no_answer", suggested=bool(suggested),
+                     buttons=suggested + ((Button(self.label("human"), "human"),),))
             return
         if answer is None:
             self.offer_choices(text, c, attachments)
             return
         self.set_state(State.IDLE, question=text[:500], answered=answer.title)
         self.say("answer", title=answer.title, text=self.d._fill(answer.text),
+                 buttons=((Button(self.label("helpful_yes"), "helpful:yes"),
+                           Button(self.label("helpful_no"), "helpful:no")),))
+
+    def suggestion_action(self, entry: Entry) -> str:
+        """``kb:<index>:<check>``: the entry's place in the handbook and a checksum of its title, so a
+        button from before a handbook reload cannot show whatever entry now sits at that index."""
+        index = self.d._handbook.entries.index(entry)
+        return f"kb:{index}:{_title_check(entry.title)}"
+
+    def show_suggestion(self, ref: str) -> None:
+        """A suggested entry was pressed: its answer, as a chosen answer, with the helpful buttons."""
+        entry = _suggested_entry(self.d._handbook, ref)
+        if entry is None:
+            self.say("suggestion_gone", buttons=((Button(self.label("human"), "human"),),))
+            return
+        if self.dlg.state == State.IDLE:
+            # The question stays with the chat, so "没解决" then 转人工 still hands it over with its photos.
+            self.set_state(State.IDLE, question=self.dlg.get("question", ""),
+                           attachments=self.dlg.get("attachments", []), answered=entry.title)
+        # In any other state (an application, a chat with a person) this is only a look-up: nothing changes.
+        self.say("answer", title=entry.title, text=self.d._fill(entry.answer),
                  buttons=((Button(self.label("helpful_yes"), "helpful:yes"),
                            Button(self.label("helpful_no"), "helpful:no")),))
 

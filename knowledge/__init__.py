@@ -39,6 +39,11 @@ def answer(question: str, handbook: Handbook | None = None) -> Answer | None:
     return (handbook if handbook is not None else bundled_handbook()).answer(question)
 
 
+def suggest(question: str, handbook: Handbook | None = None, limit: int = 3) -> tuple[Entry, ...]:
+    """Entries that may answer a question `answer` declined (offered as choices); () if none is plausible."""
+    return (handbook if handbook is not None else bundled_handbook()).suggest(question, limit)
+
+
 __all__ = [
     "BUNDLED_HANDBOOK",
     "EMERGENCY_KINDS",
@@ -51,4 +56,5 @@ __all__ = [
     "bundled_handbook",
     "fill_placeholders",
     "load_handbook",
+    "suggest",
 ]

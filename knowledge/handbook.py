@@ -124,6 +124,10 @@ class Handbook:
         """The entry that answers the question, or None when the handbook does not cover it."""
         return self._matcher.answer(question)
 
+    def suggest(self, question: str, limit: int = 3) -> tuple[Entry, ...]:
+        """Entries that may answer a question `answer` declined, best first; () when none is plausible."""
+        return self._matcher.suggest(question, limit)
+
 
 def fill_placeholders(text: str, values: Mapping[str, str]) -> str:
     """Replace `{{key}}` with values[key]; unknown keys stay as written."""

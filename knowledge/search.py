@@ -141,6 +141,12 @@ class Tuning:
     # The operating point: the calibrated bar times this. Below 1 answers more and declines fewer
     # out-of-scope questions; the curve per development handbook is in docs/knowledge.md (seventh round).
     threshold_scale: float = 1.0
+    # Suggestions after a decline ("maybe one of these?"): offered when the confidence reaches this share
+    # of the bar, and only candidates scoring at least suggest_share of the best. Chosen on the development
+    # handbooks (docs/knowledge.md, "Suggestions"): the right entry is among them for 55-86% of declined
+    # in-scope questions, while 13-41% of out-of-scope questions get any.
+    suggest_floor: float = 0.65
+    suggest_share: float = 0.5
     probes: int = 100                 # near-miss questions asked at load (sampled evenly)
     probe_aliases: bool = False       # ask aliases too, not only titles
     candidates: int = 25              # entries scored in full per question
@@ -413,6 +419,21 @@ class Matcher:
         # Runner-ups close to the best are worth a "did you mean" from the desk.
         alternatives = tuple((e.title, round(s, 3)) for s, e in ranked[1:4] if s >= best_score * 0.75)
         return Answer(entry=best, score=round(confidence, 3), alternatives=alternatives)
+
+    def suggest(self, question: str, limit: int = 3) -> tuple[Entry, ...]:
+        """Up to ``limit`` plausible entries, best first, or () when even a suggestion would be a guess.
+
+        Meant for questions `answer` declines: the floor is well below the answer bar, so these are
+        shown to the resident as choices, never as the answer.
+        """
+        try:
+            ranked = self.scores(question)
+        except (ValueError, TypeError, RecursionError, MemoryError):  # as in answer: never reaches the user
+            return ()
+        if not ranked or limit < 1 or self.confidence(ranked) < self.tuning.suggest_floor * self.threshold:
+            return ()
+        least = ranked[0][0] * self.tuning.suggest_share
+        return tuple(entry for score, entry in ranked[:limit] if score >= least)
 
     def confidence(self, ranked: list[tuple[float, Entry]]) -> float:
         """How sure the best match is, in [0, 1]: its score, raised by its lead over the second.
