@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from sqlalchemy.engine import Engine
@@ -47,3 +49,34 @@ async def api_bot(emulator: BotApiEmulator) -> AsyncIterator[Bot]:
               request=HTTPXRequest(connection_pool_size=32))
     async with bot:
         yield bot
+
+
+@pytest.fixture
+def cli_setup(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, emulator: BotApiEmulator):
+    """`desk notice send … --deliver` against the emulator: a configuration pointing at it, a SQLite
+    file with one residents' group. Yields ``send(*extra) -> (exit code, stdout)``, the store, the group."""
+    from bot.config import EXAMPLE_CONFIG
+    from bot.db import make_engine
+    from bot.notices.cli import main
+    from bot.store import create_tables
+
+    config = tmp_path / "desk.toml"
+    config.write_text(EXAMPLE_CONFIG.read_text(encoding="utf-8").replace(
+        '# base_url = "https://api.telegram.org/bot"', f'base_url = "{emulator.base_url}"'), encoding="utf-8")
+    db = tmp_path / "desk.db"
+    engine = make_engine(f"sqlite:///{db}")
+    create_tables(engine)
+    group = emulator.add_group("业主群")
+    NoticeStore(engine).register_group(channel="telegram", chat_id=str(group), title="业主群", buildings=(),
+                                       by="cli", now=NOW)
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TOKEN)
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+
+    def send(*extra: str) -> tuple[int, str]:
+        out = io.StringIO()
+        code = main(["send", "温馨提示", "--field", "内容=今晚大风,请关好门窗。", "--deliver", *extra,
+                     "--config", str(config), "--db", str(db)], stdin=io.StringIO(), stdout=out)
+        return code, out.getvalue()
+
+    yield send, NoticeStore(engine), group
+    engine.dispose()

@@ -90,32 +90,12 @@ def test_dry_run_previews_without_storing(run) -> None:
     assert run("list") == (0, "no notices scheduled\n")
 
 
-def test_send_deliver_sends_from_the_terminal_and_prints_the_report(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, emulator) -> None:
-    from bot.config import EXAMPLE_CONFIG
-    from bot.db import make_engine
-    from bot.notices.store import NoticeStore
-    from bot.store import create_tables
-    from tests.support.bot_api import TOKEN
-
-    config = tmp_path / "desk.toml"
-    config.write_text(EXAMPLE_CONFIG.read_text(encoding="utf-8").replace(
-        '# base_url = "https://api.telegram.org/bot"', f'base_url = "{emulator.base_url}"'), encoding="utf-8")
-    db = tmp_path / "desk.db"
-    engine = make_engine(f"sqlite:///{db}")
-    create_tables(engine)
-    group = emulator.add_group("业主群")
-    NoticeStore(engine).register_group(channel="telegram", chat_id=str(group), title="业主群", buildings=(),
-                                       by="cli", now=NOW)
-    engine.dispose()
-    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TOKEN)
-    monkeypatch.delenv("DATABASE_URL", raising=False)
-    out = io.StringIO()
-    code = main(["send", "温馨提示", "--field", "内容=今晚大风,请关好门窗。", "--deliver", "--json",
-                 "--config", str(config), "--db", str(db)], stdin=io.StringIO(), stdout=out)
+def test_send_deliver_sends_from_the_terminal_and_prints_the_report(cli_setup, emulator) -> None:
+    send, _, group = cli_setup
+    code, out = send("--json")
     assert code == 0
-    assert json.loads(out.getvalue())["report"] == {"total": 1, "sent": 1, "failed": 0, "inactive": 0,
-                                                    "unknown": 0, "pending": 0, "pinned": 0}
+    assert json.loads(out)["report"] == {"total": 1, "sent": 1, "failed": 0, "inactive": 0,
+                                         "unknown": 0, "pending": 0, "pinned": 0}
     assert "今晚大风,请关好门窗。" in emulator.texts(group)[0]
 
 

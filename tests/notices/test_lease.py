@@ -2,24 +2,20 @@
 
 from __future__ import annotations
 
-import io
 import json
 from datetime import timedelta
-from pathlib import Path
 
-import pytest
 from sqlalchemy.engine import Engine
 from telegram import Bot
 
 from bot.notices.broadcast import Broadcaster, SendLimiter, SendLimits
-from bot.notices.cli import main
 from bot.notices.compose import NoticeTemplates, compose, parse_draft
 from bot.notices.models import NoticeStatus
 from bot.notices.schedule import LEASE_TTL, NoticeRunner, SendLease
 from bot.notices.store import NoticeInfo, NoticeStore
 from bot.notices.telegram import TelegramNoticeSender
 from tests.notices.conftest import NOW
-from tests.support.bot_api import TOKEN, BotApiEmulator
+from tests.support.bot_api import BotApiEmulator
 
 
 def test_one_holder_at_a_time_renewed_released_or_expired(store: NoticeStore) -> None:
@@ -115,35 +111,6 @@ async def test_a_desk_that_lost_its_lease_stops_broadcasting_and_the_holder_fini
     assert [len(emulator.texts(g)) for g in groups] == [1] * 300
     report = store.report(notice.id)
     assert (report.sent, report.unknown, report.pending) == (300, 0, 0)
-
-
-@pytest.fixture
-def cli_setup(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, emulator: BotApiEmulator):
-    """A configuration pointing at the emulator, a database with one residents' group."""
-    from bot.config import EXAMPLE_CONFIG
-    from bot.db import make_engine
-    from bot.store import create_tables
-
-    config = tmp_path / "desk.toml"
-    config.write_text(EXAMPLE_CONFIG.read_text(encoding="utf-8").replace(
-        '# base_url = "https://api.telegram.org/bot"', f'base_url = "{emulator.base_url}"'), encoding="utf-8")
-    db = tmp_path / "desk.db"
-    engine = make_engine(f"sqlite:///{db}")
-    create_tables(engine)
-    group = emulator.add_group("业主群")
-    NoticeStore(engine).register_group(channel="telegram", chat_id=str(group), title="业主群", buildings=(),
-                                       by="cli", now=NOW)
-    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TOKEN)
-    monkeypatch.delenv("DATABASE_URL", raising=False)
-
-    def send(*extra: str) -> tuple[int, str]:
-        out = io.StringIO()
-        code = main(["send", "温馨提示", "--field", "内容=今晚大风,请关好门窗。", "--deliver", *extra,
-                     "--config", str(config), "--db", str(db)], stdin=io.StringIO(), stdout=out)
-        return code, out.getvalue()
-
-    yield send, NoticeStore(engine), group
-    engine.dispose()
 
 
 def test_deliver_leaves_the_notice_to_a_running_desk(cli_setup, emulator: BotApiEmulator, capsys) -> None:
