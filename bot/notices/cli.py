@@ -43,7 +43,6 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from bot.notices.compose import (
-    ALL_WORDS,
     FIELD_ALIASES,
     FIELD_LABELS_ZH,
     KIND_NAMES_ZH,
@@ -65,6 +64,7 @@ CLI_HINTS = {
                                    + "; see docs/notices.md)",
     "立即发送请写「发送: 立即」": "to send now use `desk notice send` (no --at)",
     "请在第一行写通知类型,例如: /notice 停水": "name the kind: `desk notice send 停水`",
+    "对象: ": "--to: ",  # the audience is --to on the command line
 }
 _DAY_WORDS = r"今天|今日|明天|明日|后天|today|tomorrow"
 _RELATIVE = re.compile(r"^(?:in\s+|\+)?(\d{1,4})\s*(h|hours?|m|mins?|minutes?|小时|个小时|分钟)\s*(?:后|later)?$", re.I)
@@ -72,9 +72,6 @@ _AM_PM = re.compile(r"(\d{1,2})(?:[:：](\d{2}))?\s*(am|pm)\b", re.I)
 # Control characters (but tab and line breaks) and lone surrogates (undecodable bytes on the command
 # line): never meant as notice text, and a resident's group would show them as junk or not at all.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
-# A building on --to: a number with optional letters or dashes (3, 12A, 12-1), or one letter (A栋).
-_BUILDING = re.compile(r"(?=[^\s]*\d)[0-9A-Za-z\-]{1,8}|[A-Za-z]")
-_BUILDING_SUFFIX = re.compile(r"(号楼|号|栋|幢|楼)$")  # as compose.parse_buildings strips them
 
 
 class UsageError(Exception):
@@ -209,7 +206,6 @@ def _form(args: argparse.Namespace, stdin: TextIO) -> str:
         lines.append(f"{name.strip()}: {value}")
     if args.to:
         _refuse_control_characters(args.to, "--to")
-        _check_buildings(args.to)
         lines.append(f"对象: {args.to}")
     if args.pin:
         lines.append("置顶: 是")
@@ -229,20 +225,6 @@ def _refuse_control_characters(text: str, where: str) -> None:
         line = text.count("\n", 0, found.start()) + 1
         at = f" (line {line})" if "\n" in text else ""
         raise UsageError(f"{where} contains a control character {found.group()!r}{at}: remove it; nothing stored")
-
-
-def _check_buildings(value: str) -> None:
-    """``--to`` names buildings (or 全部/all); a word that is no building is an error, not an audience."""
-    if value.strip().casefold() in ALL_WORDS:
-        return
-    parts = [p for p in re.split(r"[\s,，、;；/]+", value) if p]
-    names = [_BUILDING_SUFFIX.sub("", re.sub(r"^(building|bldg\.?)|(building|bldg\.?)$", "", p, flags=re.I))
-             for p in parts]
-    wrong = [p for p, name in zip(parts, names, strict=True) if name and not _BUILDING.fullmatch(name)]
-    if wrong:
-        raise UsageError(f"--to: not a building: {'、'.join(wrong)} (write e.g. '3号楼 5号楼 A栋', or 全部)")
-    if not any(names):
-        raise UsageError(f"--to names no building: {value!r} (write e.g. '3号楼 5号楼', or 全部 for everyone)")
 
 
 def at_value(text: str, now: datetime, zone: Any) -> str:

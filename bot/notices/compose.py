@@ -337,6 +337,10 @@ def _safe_date(year: int, month: int, day: int, original: str) -> date:
         raise ComposeError(f"日期「{original.strip()[:30]}」不存在") from None
 
 
+# A building: a number with optional letters or dashes (3, 12A, 12-1), or one letter (A栋).
+_BUILDING_NAME = re.compile(r"(?=[^\s]*\d)[0-9A-Za-z\-]{1,8}|[A-Za-z]")
+
+
 def parse_buildings(value: str) -> tuple[str, ...]:
     """"3号楼, 5栋" -> ("3", "5"); "全部"/"all"/"" -> () meaning everyone."""
     text = value.strip()
@@ -349,10 +353,12 @@ def parse_buildings(value: str) -> tuple[str, ...]:
         name = re.sub(r"^(building|bldg\.?)", "", name, flags=re.I).strip()
         if not name:
             continue
-        if not re.fullmatch(r"[0-9A-Za-z\-]{1,8}", name):
-            raise ComposeError(f"看不懂的楼栋「{part[:20]}」,请写成 3号楼, 5号楼 或 全部")
+        if not _BUILDING_NAME.fullmatch(name):
+            raise ComposeError(f"对象: 看不懂的楼栋「{part[:20]}」,请写成 3号楼, 5号楼, A栋 或 全部")
         if name not in result:
             result.append(name)
+    if not result:  # "号楼": a building word with no building is not "everyone"
+        raise ComposeError(f"对象: 没有写是哪栋楼「{text[:20]}」,请写成 3号楼, 5号楼 或 全部")
     if len(",".join(result)) > MAX_BUILDINGS_CHARS:
         raise ComposeError("楼栋太多了;发给所有楼栋请写「全部」")
     return tuple(result)

@@ -145,6 +145,17 @@ def test_buildings(value: str, expected: tuple[str, ...]) -> None:
     assert parse_buildings(value) == expected
 
 
+@pytest.mark.parametrize("value", ["99号楼 abc", "号楼", "楼下那栋", "12345678901号楼"])
+def test_a_word_that_names_no_building_is_refused_not_read_as_everyone(value: str) -> None:
+    """The Telegram form and `--to` share this rule: "abc" is no building, and "号楼" is not 全部."""
+    with pytest.raises(ComposeError, match="对象"):
+        parse_buildings(value)
+
+
+def test_a_building_letter_or_a_numbered_block_is_accepted() -> None:
+    assert parse_buildings("A栋 12A 12-1 B") == ("A", "12A", "12-1", "B")
+
+
 def test_multi_line_body_and_fullwidth_colons(templates: NoticeTemplates) -> None:
     draft = parse_draft("温馨提示\n标题：降温提醒\n内容：本周气温骤降,\n请注意防寒保暖,\n关好门窗。")
     c = compose(draft, now=NOW, templates=templates)
