@@ -167,7 +167,7 @@ class TelegramSettings:
     desk_threads: int = 0
     # Open connections to the Bot API. httpcore checks every idle connection of its pool on each
     # request, so python-telegram-bot's default of 256 (which grows to as many connections as
-    # requests ever ran at once) costs about a tenth of the front-end's CPU (bench_telegram.py);
+    # requests ever ran at once) costs 11-20 % of the front-end's CPU (py-spy on bench_telegram.py);
     # a dozen is more than Telegram's 30 messages/s need. Requests wait up to POOL_TIMEOUT for one.
     http_connections: int = 12
 
