@@ -30,7 +30,7 @@ def dev_rows() -> list[dict]:
     return read_labelled(DEV_SET.read_text(encoding="utf-8"))
 
 
-# The blind check files of rounds d, e, f: each test module names its own CHECK_FILE.
+# The blind check files of rounds d–g: each test module names its own CHECK_FILE.
 @pytest.fixture(scope="module")
 def check_rows(request: pytest.FixtureRequest) -> list[dict]:
     """The rows of the requesting module's ``CHECK_FILE``."""
