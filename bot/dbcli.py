@@ -19,6 +19,7 @@ import argparse
 import os
 import sys
 import tempfile
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,7 +32,7 @@ from alembic.script import ScriptDirectory
 from alembic.util import CommandError
 from sqlalchemy import MetaData, inspect, text
 from sqlalchemy.engine import Connection, Engine, make_url
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from bot.db import DEFAULT_URL, make_engine, normalise_url
 from bot.db import database_url as as_url
@@ -95,8 +96,29 @@ def _lock(connection: Connection) -> None:
         connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": PG_MIGRATION_LOCK})
 
 
+SQLITE_UPGRADE_TRIES = 5
+
+
 def upgrade(engine: Engine, revision: str = "head") -> UpgradeResult:
-    """Create or upgrade the schema to ``revision`` in one transaction; never drops anything."""
+    """Create or upgrade the schema to ``revision`` in one transaction; never drops anything.
+
+    Two processes may start at once (`desk run` beside `desk db upgrade`): on PostgreSQL an
+    advisory lock orders them; on SQLite the write lock does, but SQLite can answer "database is
+    locked" without waiting out its busy timeout (around the WAL file of a database just opened
+    and closed elsewhere). The transaction was rolled back, so trying again is safe.
+    """
+    for attempt in range(1, SQLITE_UPGRADE_TRIES + 1):
+        try:
+            return _upgrade_once(engine, revision)
+        except OperationalError as exc:
+            locked = engine.dialect.name == "sqlite" and "locked" in str(exc.orig)
+            if not locked or attempt == SQLITE_UPGRADE_TRIES:
+                raise
+            time.sleep(0.2 * attempt)
+    raise AssertionError("unreachable")
+
+
+def _upgrade_once(engine: Engine, revision: str) -> UpgradeResult:
     metadata = target_metadata()
     with engine.begin() as connection:
         _lock(connection)

@@ -196,6 +196,39 @@ def test_two_upgrades_at_once_both_succeed(bare: Engine, database: tuple[str, st
     assert dbcli.schema_differences(bare) == []
 
 
+def test_a_locked_sqlite_upgrade_is_tried_again_and_other_errors_are_not(
+    bare: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sqlalchemy.exc import OperationalError
+
+    real, calls = dbcli._upgrade_once, []
+
+    def locked_once(engine: Engine, revision: str) -> dbcli.UpgradeResult:
+        calls.append(revision)
+        if len(calls) == 1:
+            raise OperationalError("BEGIN IMMEDIATE", {}, Exception("database is locked"))
+        return real(engine, revision)
+
+    monkeypatch.setattr(dbcli, "_upgrade_once", locked_once)
+    monkeypatch.setattr(dbcli.time, "sleep", lambda seconds: None)
+    if bare.dialect.name != "sqlite":  # PostgreSQL orders upgrades with its advisory lock: no retry
+        with pytest.raises(OperationalError):
+            dbcli.upgrade(bare)
+        return
+    assert dbcli.upgrade(bare).after == dbcli.head_revision()
+    assert len(calls) == 2
+
+    def broken(engine: Engine, revision: str) -> dbcli.UpgradeResult:
+        calls.append(revision)
+        raise OperationalError("CREATE TABLE", {}, Exception("disk I/O error"))
+
+    monkeypatch.setattr(dbcli, "_upgrade_once", broken)
+    calls.clear()
+    with pytest.raises(OperationalError, match="disk I/O"):
+        dbcli.upgrade(bare)
+    assert len(calls) == 1
+
+
 def test_cli_upgrade_current_check(
     database: tuple[str, str | None], bare: Engine, capsys: pytest.CaptureFixture
 ) -> None:
