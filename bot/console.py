@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import itertools
-import json
 import logging
 import os
 import re
@@ -39,6 +38,7 @@ from sqlmodel import select
 
 from bot.config import EXAMPLE_CONFIG, Config, ConfigError, load_config
 from bot.messages import STAFF_CHANNEL, Attachment, AttachmentKind, Button, ChatRef, Inbound, Outbound, Role
+from bot.store import stored_buttons
 
 TELEGRAM_HINT = """\
 Resident Desk — no TELEGRAM_BOT_TOKEN is set, so this is the terminal chat.
@@ -206,17 +206,6 @@ def _database_url(given: str | None) -> str | None:
 def sanitise(text: str) -> str:
     """Text safe to store and show: lone surrogates become U+FFFD, control characters (but tab) go."""
     return _UNSAFE.sub(lambda m: "\ufffd" if "\ud800" <= m.group() <= "\udfff" else "", text)
-
-
-def stored_buttons(stored: str) -> tuple[tuple[Button, ...], ...]:
-    """A stored message's buttons (``OutboundMessage.buttons``: JSON rows of [label, action])."""
-    if not stored:
-        return ()
-    try:
-        return tuple(tuple(Button(str(label), str(action)) for label, action in row) for row in json.loads(stored))
-    except (ValueError, TypeError):  # a row written by something else: show the text without buttons
-        logging.getLogger(__name__).debug("unreadable stored buttons %r", stored[:200])
-        return ()
 
 
 def _lines(stream: IO, *, prompt: str | None,

@@ -9,6 +9,7 @@ Returned rows are detached snapshots; change data only through a Work.
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -22,7 +23,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, col, select
 
 from bot.config import StaffMember
-from bot.messages import Attachment, ChatRef, Inbound, Outbound
+from bot.messages import Attachment, Button, ChatRef, Inbound, Outbound
 from bot.models import (
     PRIORITY_RANK,
     DayCounter,
@@ -80,6 +81,22 @@ def storable_text(text: str) -> str:
     if text.isascii() and "\x00" not in text:
         return text
     return text.encode("utf-8", "replace").decode("utf-8").replace("\x00", "\ufffd")
+
+
+def buttons_to_store(rows: Sequence[Sequence[Button]]) -> str:
+    """An outbound message's buttons for ``OutboundMessage.buttons``: JSON rows of [label, action], "" for none."""
+    return json.dumps([[[b.label, b.action] for b in row] for row in rows], ensure_ascii=False) if rows else ""
+
+
+def stored_buttons(stored: str) -> tuple[tuple[Button, ...], ...]:
+    """The buttons ``buttons_to_store`` wrote (a terminal shows another terminal's messages with them)."""
+    if not stored:
+        return ()
+    try:
+        return tuple(tuple(Button(str(label), str(action)) for label, action in row) for row in json.loads(stored))
+    except (ValueError, TypeError):  # a row written by something else: show the text without buttons
+        logging.getLogger(__name__).debug("unreadable stored buttons %r", stored[:200])
+        return ()
 
 
 def _inbound_key(msg: Inbound) -> tuple[str, str, str]:
@@ -296,8 +313,7 @@ class Work:
             {"channel": out.to.channel, "chat_id": out.to.id, "at": at,
              "text": out.text or " ".join(a.caption or "" for a in out.attachments).strip(),
              "ticket_code": out.ticket, "urgent": out.urgent, "in_reply_to": in_reply_to,
-             "buttons": json.dumps([[[b.label, b.action] for b in row] for row in out.buttons],
-                                   ensure_ascii=False) if out.buttons else ""}
+             "buttons": buttons_to_store(out.buttons)}
             for out in messages
         ]
         if rows:  # one multi-row statement: replies are written on every message
