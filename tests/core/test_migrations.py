@@ -132,6 +132,17 @@ def test_legacy_database_gets_its_missing_tables(bare: Engine) -> None:
     assert dbcli.schema_differences(bare) == []
 
 
+def test_legacy_database_without_the_outbound_table_gets_it_whole(bare: Engine) -> None:
+    metadata = target_metadata()
+    older = [t for name, t in metadata.tables.items() if name != "outboundmessage"]
+    metadata.create_all(bare, tables=older)
+
+    result = dbcli.upgrade(bare)
+
+    assert result.stamped_legacy and "outboundmessage" in result.created
+    assert dbcli.schema_differences(bare) == []
+
+
 def test_legacy_database_gets_the_indexes_added_since(bare: Engine) -> None:
     target_metadata().create_all(bare)
     with bare.begin() as conn:

@@ -27,6 +27,8 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     """Upgrade the schema."""
     inspector = sa.inspect(op.get_bind())
+    if not inspector.has_table('outboundmessage'):  # a legacy database without it gets it whole, as in 0002
+        return
     if 'buttons' not in {c['name'] for c in inspector.get_columns('outboundmessage')}:
         with op.batch_alter_table('outboundmessage', schema=None) as batch_op:
             batch_op.add_column(sa.Column('buttons', sqlmodel.sql.sqltypes.AutoString(), nullable=False,
