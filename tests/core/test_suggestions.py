@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.desk import SUGGESTION_LABEL_CHARS, ServiceDesk
+from bot.desk import ServiceDesk
+from bot.resident_turn import SUGGESTION_LABEL_CHARS
 from knowledge import Handbook, load_handbook
 from tests.knowledge.conftest import MINI
 from tests.support.chat import Person, actions
