@@ -1,6 +1,6 @@
 """Benchmark the Telegram front-end: updates per second through the whole desk, beside an echo bot.
 
-    python benchmarks/bench_telegram.py [--residents N] [--runs N] [--db URL]
+    python benchmarks/bench_telegram.py [--residents N] [--runs N] [--db URL] [--concurrency N] [--in-process]
 
 Both bots are real python-telegram-bot Applications long-polling the same
 local Bot API emulator (tests/support/bot_api.py, in a process of its own, as
@@ -8,8 +8,9 @@ Telegram is on another machine) over HTTP, in the same run,
 with the same queued updates: residents' conversations (registration,
 repairs, complaints, handbook questions, an emergency, /my). The echo bot
 sends each text back; the desk classifies, stores, answers, alerts staff
-topics. A run is timed from the start of polling until the last update has
-been handled. The desk's own send pacing (max_messages_per_second, 25 in
+topics. As `desk run` does, the desk's core runs in a child process of its
+own (bot/desk_process.py; `--in-process` keeps it in the bot's process). A run
+is timed from the start of polling until the last update has been handled. The desk's own send pacing (max_messages_per_second, 25 in
 production to respect Telegram's limits) is lifted here, so the figure is the
 front-end's capacity, not Telegram's allowance. Target: desk >= 0.5 x echo.
 """
@@ -42,6 +43,7 @@ import bot.telegram_store  # noqa: F401  (the front-end's tables)
 from bot.config import EXAMPLE_CONFIG, Config, load_config
 from bot.db import make_engine, normalise_url
 from bot.desk import ServiceDesk
+from bot.desk_process import DeskProcess, spec_for
 from bot.messages import ChatRef, Inbound
 from bot.render import Templates
 from bot.store import TicketStore, create_tables
@@ -105,13 +107,18 @@ async def timed_polling(app: Application, expected: int) -> float:
     return elapsed
 
 
+def warm_up_messages(channel: str = "warm-up") -> list[Inbound]:
+    """One of each conversation, in chats of their own."""
+    now = datetime.now(UTC)
+    return [Inbound(ChatRef(channel, str(n)), str(i), now, text=line.format(flat="1栋1单元101"),
+                    sender_id=f"{channel}{n}")
+            for n, lines in enumerate([*CONVERSATIONS, EMERGENCY]) for i, line in enumerate(lines)]
+
+
 def warm_up(desk: ServiceDesk) -> None:
     """Steady state, as a server that has been up a while: templates compiled, statements cached."""
-    now = datetime.now(UTC)
-    for n, lines in enumerate([*CONVERSATIONS, EMERGENCY]):
-        chat = ChatRef("warm-up", str(n))
-        for i, line in enumerate(lines):
-            desk.handle(Inbound(chat, str(i), now, text=line.format(flat="1栋1单元101"), sender_id=f"w{n}"))
+    for inbound in warm_up_messages():
+        desk.handle(inbound)
 
 
 def serve_emulator(conn: Any, residents: int) -> None:
@@ -161,7 +168,8 @@ async def run_echo(residents: int) -> float:
 
 
 async def run_desk(residents: int, config: Config, handbook: Any, make_db: Callable[[], tuple[str, str | None]],
-                   drop_db: Callable[[], None], concurrency: int | None = None) -> tuple[float, int]:
+                   drop_db: Callable[[], None], concurrency: int | None = None,
+                   in_process: bool = False) -> tuple[float, int]:
     """Updates per second through the whole desk; also returns how many messages it sent."""
     with Emulator(residents) as api:
         topics = api["topics"]
@@ -176,16 +184,28 @@ async def run_desk(residents: int, config: Config, handbook: Any, make_db: Calla
             create_tables(engine)
             desk = ServiceDesk(config=config, store=TicketStore(engine), handbook=handbook,
                                templates=Templates(config.timezone))
-            extra = {"concurrency": concurrency} if concurrency else {}
+            extra: dict[str, Any] = {"concurrency": concurrency} if concurrency else {}
+            if in_process:
+                extra["desk_process"] = False
             settings = TelegramSettings.from_config(config, api["token"], base_url=api["base_url"],
                                                     max_messages_per_second=1_000_000.0, **extra)
             # Like the flood control above, the shared 30 msg/s budget of notices is Telegram's
             # limit, not the desk's cost: the echo bot has none, so neither does this run.
-            running = build_application(settings, desk, config, start_scheduler=False, notices=False)
+            # As `desk run` builds it: the core in a process of its own when the configuration says so.
+            process = DeskProcess(spec_for(config, url, search_path=schema)) if settings.desk_process else None
+            running = build_application(settings, desk, config, start_scheduler=False, notices=False,
+                                        desk_process=process)
             warm_up(desk)
             async with running.app:
                 await running.app.post_init(running.app)
-                elapsed = await timed_polling(running.app, api["expected"])
+                if process is not None:
+                    for inbound in warm_up_messages("warm-up-process"):
+                        await process.handle(inbound)
+                try:
+                    elapsed = await timed_polling(running.app, api["expected"])
+                finally:
+                    if process is not None:
+                        await process.close()
             running.frontend.close()
             sent = running.transport.delivered
         finally:
@@ -260,6 +280,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--db", default=None, help="PostgreSQL URL (default: a SQLite file per run)")
     parser.add_argument("--concurrency", type=int, default=None,
                         help="updates the desk handles at once (default: the front-end's default)")
+    parser.add_argument("--in-process", action="store_true",
+                        help="run the core in the bot's process ([telegram] desk_process = false)")
     args = parser.parse_args(argv)
     config = load_config(EXAMPLE_CONFIG)
     handbook = load_handbook(BUNDLED_HANDBOOK)
@@ -274,7 +296,7 @@ def main(argv: list[str] | None = None) -> int:
                     echo_rates.append(asyncio.run(run_echo(args.residents)))
                 else:
                     rate, sent = asyncio.run(run_desk(args.residents, config, handbook, make_db, drop_db,
-                                                      args.concurrency))
+                                                      args.concurrency, args.in_process))
                     desk_rates.append(rate)
             core_rates.append(run_core_alone(args.residents, config, handbook, make_db, drop_db))
     echo, desk, core = (statistics.median(r) for r in (echo_rates, desk_rates, core_rates))
@@ -283,8 +305,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Telegram front-end on the local Bot API emulator ({args.residents} residents, "
           f"{args.runs} runs, {database}, medians)")
     print(f"  echo bot:   {echo:8.1f} updates/s   (runs: {', '.join(f'{r:.0f}' for r in echo_rates)})")
+    where = "core in the bot's process" if args.in_process else "core in its own process"
     print(f"  whole desk: {desk:8.1f} updates/s   (runs: {', '.join(f'{r:.0f}' for r in desk_rates)}; "
-          f"{sent} messages sent in the last run)")
+          f"{sent} messages sent in the last run; {where})")
     print(f"  ratio desk/echo: {ratio:.2f}   target >= {RATIO_TARGET}   {'OK' if ratio >= RATIO_TARGET else 'BELOW'}")
     print(f"  for reference, ServiceDesk.handle alone (no Telegram, one at a time): {core:.1f} msg/s "
           f"(runs: {', '.join(f'{r:.0f}' for r in core_rates)}); desk on Telegram / core alone: {desk / core:.2f}")

@@ -87,6 +87,7 @@ class TelegramConfig:
     concurrency: int = 16  # updates of different chats handled at once
     desk_threads: int = 0  # 0: the desk runs on the event loop; N: in N threads (slow remote database)
     http_connections: int = 12  # open connections to the Bot API
+    desk_process: bool = True  # the desk's core in a process of its own (a second core for it)
 
 
 @dataclass(frozen=True, slots=True)
@@ -292,6 +293,12 @@ def _parse_telegram(table: Mapping[str, Any]) -> TelegramConfig:
             raise ConfigError(f"telegram.{key}: expected a whole number >= {least}")
         return value
 
+    def flag(key: str, default: bool) -> bool:
+        value = table.get(key, default)
+        if not isinstance(value, bool):
+            raise ConfigError(f"telegram.{key}: expected true or false")
+        return value
+
     return TelegramConfig(
         staff_group_id=_opt_int(table, "staff_group_id", "telegram.staff_group_id"),
         duty_topic_id=_opt_int(table, "duty_topic_id", "telegram.duty_topic_id"),
@@ -305,6 +312,7 @@ def _parse_telegram(table: Mapping[str, Any]) -> TelegramConfig:
         concurrency=count("concurrency", 16, 1),
         desk_threads=count("desk_threads", 0, 0),
         http_connections=count("http_connections", 12, 1),
+        desk_process=flag("desk_process", True),
     )
 
 

@@ -62,6 +62,7 @@ from telegram.ext import (
 )
 
 from bot.config import Config, ConfigError
+from bot.desk_process import DeskProcess, DeskProcessError, spec_for
 from bot.messages import (
     AGENTS_ROOM,
     DUTY_ROOM,
@@ -170,6 +171,10 @@ class TelegramSettings:
     # requests ever ran at once) costs 11-20 % of the front-end's CPU (py-spy on bench_telegram.py);
     # a dozen is more than Telegram's 30 messages/s need. Requests wait up to POOL_TIMEOUT for one.
     http_connections: int = 12
+    # The desk's core in a child process (bot/desk_process.py): the core and the Telegram side are
+    # both CPU-bound Python, and apart they run on two cores. `desk run` builds it; tests that hand
+    # build_application a desk object run that desk in-process.
+    desk_process: bool = True
 
     @classmethod
     def from_config(cls, config: Config, token: str, **overrides: Any) -> TelegramSettings:
@@ -194,7 +199,7 @@ class TelegramSettings:
             "staff_roles": roles, "hotline": config.community.hotline, "base_url": tg.base_url,
             "max_messages_per_second": tg.max_messages_per_second,
             "concurrency": tg.concurrency, "desk_threads": tg.desk_threads,
-            "http_connections": tg.http_connections,
+            "http_connections": tg.http_connections, "desk_process": tg.desk_process,
         }
         return cls(**{**values, **overrides})
 
@@ -639,8 +644,9 @@ class TelegramFrontend:
 
     def __init__(self, desk: Any, transport: TelegramTransport, settings: TelegramSettings,
                  store: TelegramStore, *, classify: Callable[[str], Any] | None = None,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 clock: Callable[[], float] = time.monotonic, desk_process: DeskProcess | None = None) -> None:
         self._desk = desk
+        self._desk_process = desk_process  # when set, it answers residents and staff instead of ``desk``
         self._transport = transport
         self._settings = settings
         self._store = store
@@ -676,6 +682,10 @@ class TelegramFrontend:
             return self._config_rooms[thread]
         room = self._store.room_of(self._settings.staff_group_id, thread)
         return ChatRef(STAFF_CHANNEL, room) if room else None
+
+    @property
+    def desk_process(self) -> DeskProcess | None:
+        return self._desk_process
 
     def is_staff(self, user_id: int | None) -> bool:
         return user_id is not None and str(user_id) in self._settings.staff_roles
@@ -832,7 +842,9 @@ class TelegramFrontend:
             flood = "ok"
             if inbound.chat.channel == CHANNEL and inbound.action is None:
                 flood = self._flood.check(inbound.chat.id)
-            if self._workers is not None:
+            if self._desk_process is not None:
+                outbounds = await self._desk_process.handle(inbound)
+            elif self._workers is not None:
                 outbounds = await asyncio.get_running_loop().run_in_executor(self._workers, self._desk.handle,
                                                                              inbound)
             else:
@@ -1042,8 +1054,12 @@ class Running:
 
 def build_application(settings: TelegramSettings, desk: Any, config: Config | None = None, *,
                       start_scheduler: bool = True, sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-                      clock: Callable[[], float] = time.monotonic, notices: bool = True) -> Running:
+                      clock: Callable[[], float] = time.monotonic, notices: bool = True,
+                      desk_process: DeskProcess | None = None) -> Running:
     """Build the Telegram application around ``desk``; tests point ``settings.base_url`` at an emulator.
+
+    With ``desk_process`` (started in post_init, stopped in post_stop), messages are answered by
+    the desk in that process; ``desk`` still runs the sweeps and reads ticket cards.
 
     With ``notices`` (and a ``config``), staff can broadcast notices from Telegram
     (bot/notices/telegram.py), and every send of the bot shares one budget within
@@ -1071,6 +1087,11 @@ def build_application(settings: TelegramSettings, desk: Any, config: Config | No
     async def post_init(app: Application) -> None:
         await check_staff_group(app.bot, settings.staff_group_id)
         await set_commands(app.bot, settings.staff_group_id)
+        if desk_process is not None:
+            try:
+                await desk_process.start()
+            except DeskProcessError as exc:
+                raise StartupError(str(exc)) from None
         if start_scheduler and config is not None:
             from bot.scheduler import build_scheduler
 
@@ -1082,6 +1103,8 @@ def build_application(settings: TelegramSettings, desk: Any, config: Config | No
         # Still connected here (shutdown comes next): albums being gathered are not lost.
         await holder["frontend"].flush_albums()
         holder["frontend"].close()
+        if desk_process is not None:
+            await desk_process.close()
         scheduler = holder.pop("scheduler", None)
         if scheduler is not None:
             scheduler.shutdown(wait=False)
@@ -1096,7 +1119,8 @@ def build_application(settings: TelegramSettings, desk: Any, config: Config | No
         classify = intents.classify
     except ImportError:  # pragma: no cover - the classifier ships with the desk
         logger.warning("intents not available: community groups get no replies")
-    frontend = TelegramFrontend(desk, transport, settings, store, classify=classify, clock=clock)
+    frontend = TelegramFrontend(desk, transport, settings, store, classify=classify, clock=clock,
+                                desk_process=desk_process)
     frontend.register(app)
     if with_notices:
         from bot.notices.telegram import register as register_notices
@@ -1166,7 +1190,8 @@ def main(argv: list[str]) -> int:
         config, settings, secret = load_settings(args, os.environ, token)
         asyncio.run(preflight(settings))  # fail fast, before the database and the handbook are loaded
         desk = build_desk_for(config)
-        running = build_application(settings, desk, config)
+        running = build_application(settings, desk, config,
+                                    desk_process=DeskProcess(spec_for(config)) if settings.desk_process else None)
     except (StartupError, ConfigError) as exc:
         sys.stderr.write(f"desk run: {exc}\n")
         return 2

@@ -21,6 +21,7 @@ from telegram import Bot, Update
 from bot import telegram_store as _front_end_tables  # noqa: F401
 from bot.config import EXAMPLE_CONFIG, Config, load_config
 from bot.desk import ServiceDesk
+from bot.desk_process import DeskProcess, DeskSpec
 from bot.render import Templates
 from bot.store import TicketStore
 from bot.telegram_app import Running, TelegramSettings, build_application
@@ -134,10 +135,12 @@ class Desk:
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "production_threshold: the desk uses the classifier's own unsure threshold")
     config.addinivalue_line("markers", "desk_threads(n): the desk runs in n worker threads instead of on the loop")
+    config.addinivalue_line("markers", "desk_process: messages are answered by the desk in a child process "
+                                       "(with the classifier's own unsure threshold), as `desk run` does")
 
 
 @pytest.fixture
-async def desk_on_telegram(engine: Engine, handbook: Any, base_config: Config,
+async def desk_on_telegram(database: tuple[str, str | None], engine: Engine, handbook: Any, base_config: Config,
                            request: pytest.FixtureRequest) -> AsyncIterator[Desk]:
     """The real desk and the real Application on the emulator, initialised (getMe, commands, topics)."""
     unsure_below = None if request.node.get_closest_marker("production_threshold") else TEST_UNSURE_BELOW
@@ -162,10 +165,17 @@ async def desk_on_telegram(engine: Engine, handbook: Any, base_config: Config,
             settings = dataclasses.replace(settings, desk_threads=threads.args[0])
         # Notices (and their shared send budget, which waits in real time) have their own suite
         # on a real Application (tests/notices); test_notices_wiring.py checks they are wired in.
+        process = None
+        if request.node.get_closest_marker("desk_process") is not None:
+            process = DeskProcess(DeskSpec(config, *database))
         running = build_application(settings, desk, config, start_scheduler=False, sleep=clock.sleep, clock=clock,
-                                    notices=False)
+                                    notices=False, desk_process=process)
         async with running.app:
             await running.app.post_init(running.app)
-            yield Desk(api, running, desk, config, clock, group, rooms, staff)
-            await running.frontend.flush_albums()
-            running.frontend.close()
+            try:
+                yield Desk(api, running, desk, config, clock, group, rooms, staff)
+                await running.frontend.flush_albums()
+                running.frontend.close()
+            finally:
+                if process is not None:
+                    await process.close()
