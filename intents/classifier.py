@@ -170,7 +170,7 @@ _TIE_RANK = {intent: rank for rank, intent in enumerate(TIE_ORDER)}
 # after one is read for danger on its own too, so a question, thanks or grumble before it does
 # not make a danger after it look calm or past. Matched on the normalised text.
 _TOPIC_SHIFT = re.compile(
-    r"另外|还有个事|还有一件事|还有件事|还有就是|还有一个事|顺便说|顺便讲|顺便提|顺便跟你们说|对了|再就是|这个先不急|这个不急|先不说这个|"
+    r"另外|还有个事|还有一件事|还有件事|还有就是|还有一个事|顺便说|顺便讲|顺便提|顺便跟你们说|对了|再就是|这个先不急|这个不急|先不说这个|顾不上了|"
     # A bare 还有 standing as its own clause ("…用支付宝交 还有 我刚路过7栋…"); 还有烟 / 还有呼吸 is no shift.
     r"(?:^|(?<=[\s,.;!?]))还有(?:啊|呢|哈)?(?=[\s,.;:!?]|$)|"
     r"\bby the way\b|\bbtw\b|\balso\b|\bone more thing\b|\banother thing\b|\boh and\b"
@@ -204,6 +204,7 @@ _MODIFIER_GROUPS = (
     "elsewhere",
     "near_miss",
     "habitual",
+    "nuisance",
     "grievance",
     "nobody_trapped",
     "bill",
@@ -241,6 +242,9 @@ _NEUTRAL_GROUPS = frozenset(
         "cut_notice",
         "not_fire",
         "bang",
+        "lift_unsure",
+        "lamp",
+        "guessed_cause",
         *_MODIFIER_GROUPS,
     }
 )
@@ -333,7 +337,10 @@ def _danger(
     # a planned cut is an inquiry.
     # Everything dark counts as a power cut unless a lamp is reported broken (路灯坏了 全黑);
     # a whole building dark is a cut even when the resident asks whether it is a fault (是不是跳闸了).
-    dark = "dark" in hits and ("fault" not in hits or {"wide_scope", "question"} <= hits.keys())
+    # A fault word with no lamp named ("冰箱不响了 以为坏了 出门看整栋都黑") does not make a whole building dark a repair.
+    dark = "dark" in hits and (
+        "fault" not in hits or ("wide_scope" in hits and ("question" in hits or "lamp" not in hits))
+    )
     if "power_cut" in hits or "water_cut" in hits or dark:
         outage = 0.0
         if "wide_scope" in hits:
@@ -398,6 +405,18 @@ def _danger(
     if "nobody_trapped" in hits:
         # "电梯停了 没人在里面": whatever the cues or the wording, a lift with nobody inside is a repair.
         strength.pop(EmergencyKind.ELEVATOR, None)
+        if lift_empty and set(hits.get("medical", ())) <= set(hits.get("lift_stopped", ())) and not (
+            {"medical_weak", "medical_hint"} & hits.keys()
+        ):
+            # "the lift is stuck, nobody inside, just not moving": the stopped lift's words, not a person's.
+            strength.pop(EmergencyKind.MEDICAL, None)
+    wide_outage = strength.get(EmergencyKind.OUTAGE, 0.0) >= STRONG_SIGN
+    if wide_outage and "lift_unsure" in hits:
+        # "整栋楼没电了 电梯里有没有人?": nobody is said to be inside; the building-wide cut is the kind.
+        strength.pop(EmergencyKind.ELEVATOR, None)
+    if wide_outage and "guessed_cause" in hits and "water_cut" in hits and not ({"flood_hint", "flood_weak"} & hits.keys()):
+        # "整栋楼都没水 是不是水管爆了": a burst pipe guessed as the cause, no water seen: the cut is the kind.
+        strength.pop(EmergencyKind.FLOOD, None)
     if "not_fire" in hits:
         # "🔥不是着火 是燃气味": the resident corrects a fire reading; what it is instead stays.
         strength.pop(EmergencyKind.FIRE, None)
@@ -430,6 +449,9 @@ def _danger(
     total = min(strength[kind], 3.5) + 0.3 * (len(strength) - 1)
     if kind is EmergencyKind.MEDICAL:
         causes = [k for k in CAUSE_KINDS if cause_signs.get(k, 0.0) >= CAUSE_SIGN_FROM and k in strength]
+        if "powered_care" in hits and cause_signs.get(EmergencyKind.OUTAGE, 0.0) >= STRONG_SIGN:
+            # "整栋停电 制氧机停了 老人喘不上气": the building-wide cut is what staff must stop.
+            causes.append(EmergencyKind.OUTAGE)
         if causes:
             kind = max(causes, key=lambda k: (min(strength[k], 3.5), -KIND_ORDER.index(k)))
 
@@ -450,6 +472,11 @@ def _danger(
     if "habitual" in hits and not now and kind is not EmergencyKind.GAS:
         total -= HABITUAL_PENALTY
         modifiers.append("habitual")
+    # Flyers or salespeople door to door, told as a grumble (很烦, 也没人管): a nuisance like a daily
+    # one, unless a call for help says now.
+    elif "nuisance" in hits and "complaint_words" in hits and not now and kind is not EmergencyKind.GAS:
+        total -= HABITUAL_PENALTY
+        modifiers.append("nuisance")
     if "near_miss" in hits and not now:
         total -= NEAR_MISS_PENALTY
         modifiers.append("near_miss")
@@ -525,8 +552,9 @@ def classify(text: str) -> Classification:
     if "third_party" in hits and "complaint_words" in hits:
         # A neighbour's doing plus a word of annoyance (楼上…他们也不管): a complaint about them.
         scores[_COMPLAINT] += THIRD_PARTY_ANNOYANCE
-    if "planned" in hits and ("power_cut" in hits or "water_cut" in hits) and "acknowledge" not in hits:
-        # "A question about a planned outage (明天停水吗?) is inquiry"; the notice acknowledged is not.
+    if "planned" in hits and ("power_cut" in hits or "water_cut" in hits) and not ({"acknowledge", "grievance"} & hits.keys()):
+        # "A question about a planned outage (明天停水吗?) is inquiry"; the notice acknowledged is not,
+        # nor a grievance about a planned cut that overran (说两个小时 停了六个小时 谁赔: a complaint).
         scores[_INQUIRY] += PLANNED_CUT_INQUIRY
 
     terse = _terse_alarm(norm, place is not None)
