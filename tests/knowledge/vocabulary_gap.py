@@ -6,7 +6,7 @@ The lexicon (`knowledge/lexicon.py`) was written after reading every development
 set, so on them it knows nearly every word residents use; an unseen community's residents
 use words it does not know. Here a seeded random `share` of its typos, synonym variants,
 situation words and English glossary is removed (each seed in a fresh interpreter, since
-`knowledge.text` compiles the lexicon at import), the association table is learned on the
+`knowledge.text` compiles the lexicon at import), the association table and the topic bridge are learned on the
 other handbooks with the same lexicon (`knowledge.learn.leave_one_out`), and each held-out
 handbook is answered with and without its aliases.
 
@@ -37,11 +37,14 @@ def remove_share_of_lexicon(seed: int, share: float) -> None:
     # The first word of a synonym group is the one kept, so it stays; variants go.
     lexicon.SYNONYM_GROUPS = tuple((group[0], *(w for w in group[1:] if rng.random() >= share))
                                    for group in lexicon.SYNONYM_GROUPS)
+    import knowledge.bridge
     import knowledge.learn
     import knowledge.search
     import knowledge.text
 
-    for module in (knowledge.text, knowledge.search, knowledge.learn):
+    # knowledge.bridge binds text.normalise at import: reloaded after text, so the bridge learns with the
+    # same reduced lexicon the matcher normalises with.
+    for module in (knowledge.text, knowledge.bridge, knowledge.search, knowledge.learn):
         importlib.reload(module)
 
 
