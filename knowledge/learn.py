@@ -54,7 +54,7 @@ class Corpus:
 
 
 def development_corpora() -> list[Corpus]:
-    """The six development handbooks; never the unseen sealed2 or sealed3."""
+    """The eight development handbooks; never the unseen sealed2 or sealed3."""
     return [
         Corpus("bundled", ROOT / "knowledge" / "handbook", (DATA / "questions-bundled.jsonl",)),
         Corpus("other", DATA / "other-handbook", (DATA / "questions-other.jsonl",)),
@@ -64,6 +64,9 @@ def development_corpora() -> list[Corpus]:
         # Written by two independent writers after the fifth round; the lexicon was not written from them.
         Corpus("furongli", DATA / "furongli-handbook", (DATA / "questions-furongli.jsonl",)),
         Corpus("yuelan", DATA / "yuelan-handbook", (DATA / "questions-yuelan.jsonl",)),
+        # Written blind in the third session (RONGYIN.md, BEIAN.md), measured once before joining.
+        Corpus("rongyin", DATA / "rongyin-handbook", (DATA / "questions-rongyin.jsonl",)),
+        Corpus("beian", DATA / "beian-handbook", (DATA / "questions-beian.jsonl",)),
     ]
 
 

@@ -134,6 +134,7 @@ class Tuning:
     bridge_k: int = 10                # from this many nearest labelled questions,
     bridge_min_similarity: float = 0.5  # at least this similar (cosine over IDF-weighted terms)
     bridge_min_shared: int = 2        # and sharing at least this many terms with the question (one word is chance);
+    bridge_relative: float = 0.8      # and at least this share of the nearest one's similarity
     bridge_answer_share: float = 1.0  # a term of such an entry's answer only (not its title or aliases) counts this
     # Nearest questions that were out of scope: every score times (1 - this * their similarity-weighted share),
     # each counted by the share of the words it shares with the question that this handbook lacks (** below):
@@ -378,6 +379,8 @@ class Matcher:
         features = run_features(runs)
         near = self._bridge.nearest(features, tuning.bridge_k, tuning.bridge_min_similarity,
                                     tuning.bridge_min_shared)
+        if near and tuning.bridge_relative:
+            near = [n for n in near if n[0] >= near[0][0] * tuning.bridge_relative]
         mass = sum(n[0] for n in near)
         votes: dict[str, float] = defaultdict(float)
         null = 0.0
