@@ -77,6 +77,15 @@ def test_front_end_capacity_keys_reach_the_telegram_settings(tmp_path):
     assert (settings.concurrency, settings.desk_threads, settings.http_connections) == (4, 2, 6)
 
 
+def test_the_core_runs_in_its_own_process_unless_the_configuration_says_not(tmp_path):
+    from bot.telegram_app import TelegramSettings
+
+    example = EXAMPLE.replace("# staff_group_id = -1001234567890", "staff_group_id = -1001234567890")
+    assert TelegramSettings.from_config(load_config(write(tmp_path, example)), "123456:ABCdef").desk_process
+    text = example.replace("# desk_process = true", "desk_process = false")
+    assert not TelegramSettings.from_config(load_config(write(tmp_path, text)), "123456:ABCdef").desk_process
+
+
 @pytest.mark.parametrize(("change", "key"), [
     (lambda t: t.replace('hotline = "0571-8888 6666"', ""), "community.hotline"),
     (lambda t: t.replace('gas_hotline = "96777"', ""), "community.gas_hotline"),
@@ -94,9 +103,10 @@ def test_front_end_capacity_keys_reach_the_telegram_settings(tmp_path):
     (lambda t: t.replace("# concurrency = 16", "concurrency = 0"), "telegram.concurrency"),
     (lambda t: t.replace("# desk_threads = 0", 'desk_threads = "two"'), "telegram.desk_threads"),
     (lambda t: t.replace("# http_connections = 12", "http_connections = 1.5"), "telegram.http_connections"),
+    (lambda t: t.replace("# desk_process = true", 'desk_process = "yes"'), "telegram.desk_process"),
 ], ids=["missing-hotline", "missing-gas-hotline", "empty-name", "bad-role", "bad-tz", "no-emergency-sla", "negative-minutes",
         "unknown-kind", "bad-telegram-id", "bad-on-duty", "duplicate-staff", "bad-rate", "bad-concurrency",
-        "bad-desk-threads", "bad-http-connections"])
+        "bad-desk-threads", "bad-http-connections", "bad-desk-process"])
 def test_a_mistake_names_its_key(tmp_path, change, key):
     path = write(tmp_path, change(EXAMPLE))
     with pytest.raises(ConfigError) as error:

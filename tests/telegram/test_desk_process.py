@@ -15,6 +15,7 @@ import sys
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy.engine import Engine
@@ -189,3 +190,27 @@ async def test_a_resident_on_telegram_is_answered_by_the_desk_process(desk_on_te
     await desk_on_telegram.process()
     assert desk_on_telegram.running.frontend.desk_process is not None
     assert any("R-" in text for text in desk_on_telegram.api.texts(resident["id"]))
+
+
+async def test_desk_run_stops_with_the_reason_when_the_desk_process_cannot_start(
+        database: tuple[str, str | None], engine: Engine, base_config: Config, handbook: Any, tmp_path: Path) -> None:
+    from bot.desk import ServiceDesk
+    from bot.render import Templates
+    from bot.store import TicketStore
+    from bot.telegram_app import StartupError, TelegramSettings, build_application
+    from tests.support.bot_api import BotApiEmulator
+
+    with BotApiEmulator() as api:
+        staff = [api.add_user("staff", user_id=uid) for uid in (100001, 100002, 100003, 100004, 100005)]
+        group = api.add_group("物业服务中心", forum=True, admins=staff)
+        config = dataclasses.replace(base_config, telegram=dataclasses.replace(base_config.telegram,
+                                                                              staff_group_id=group))
+        desk = ServiceDesk(config=config, store=TicketStore(engine), handbook=handbook,
+                           templates=Templates(config.timezone))
+        settings = TelegramSettings.from_config(config, api.token, base_url=api.base_url)
+        broken = dataclasses.replace(config, handbook_dir=tmp_path / "gone")
+        running = build_application(settings, desk, config, start_scheduler=False, notices=False,
+                                    desk_process=DeskProcess(DeskSpec(broken, *database)))
+        async with running.app:
+            with pytest.raises(StartupError, match="gone"):
+                await running.app.post_init(running.app)
