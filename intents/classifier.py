@@ -104,6 +104,9 @@ CALM_SIGNS_FROM = 2.0
 HINT_WEIGHT = 1.0
 # A building-wide cut where someone at home depends on power (oxygen, a ventilator, insulin).
 POWERED_CARE_BONUS = 0.5
+# A sudden cut of untold scope with someone at home on oxygen or a ventilator (round i): with the
+# bonus above, a strong sign (2.5), so a question ("突然停电要多久? 家里老人用制氧机") does not calm it.
+SUDDEN_CARE_CUT = 2.0
 # A lone danger word shouted or given with an address ("火！5栋", "gas!!", "煤气！！11栋") is
 # too short for the model to read and nobody writes it calmly: the hint counts as a danger
 # now. Short means at most TERSE_MAX_SIZE, a Chinese character counting 1 (栋 of an address
@@ -178,8 +181,18 @@ _TOPIC_SHIFT = re.compile(
 # "刚才就闻到了 现在更浓了", "刚才就有点渗水 现在水管直接喷了": it had already begun (…就) and a
 # later clause says what it is now, so the earlier mild sign is no drip and no past event. Not
 # when now it is gone or fine (现在没味了, 现在好了). Matched on the clause view (| = clause break).
-_ESCALATION = re.compile(r"(?:刚才|刚刚|之前|早上|一开始|本来|早)就[^|]*\|.*现在(?!没|不|好|已经|正常)")
+# Round i: a complaint's earlier report (上次就跟你们说过, 上礼拜就说有味) followed by today's state is the same.
+_ESCALATION = re.compile(
+    r"(?:刚才|刚刚|之前|早上|一开始|本来|早|上次|上礼拜|上周|上星期|昨天|前天|上个月)就[^|]*\|.*(?:现在|今天)(?!没|不|好|已经|正常)"
+)
 _ESCALATION_HIT = ("…就…现在",)
+# Round i: a strong sign of danger in the clause a "now" word opens (投诉… 现在冒火了, 现在我女儿被困在里面),
+# or in the clause after a sarcastic 现在好了 (天天投诉地面湿滑 现在好了 一个孕妇滑倒了), is happening now,
+# whatever past report or daily grievance the complaint or question around it names.
+# (现在又在烧 is the daily habit at it again: no "now" of its own.)
+_NOW_WORD = re.compile(r"(?:现在|此刻|这会儿|眼下)(?!没|不|好|已经|正常|还没|也没|都没|又在)|现在好了\|")
+_NOW_HIT = ("现在…",)
+_STRONG_GROUPS = ("fire", "gas", "flood", "security", "medical", "trapped_lift")
 # A message that hits no vocabulary at all is most often chit-chat; this much favours `other`
 # then (less when it at least asks something).
 NO_CUE_OTHER_BONUS = 1.0
@@ -245,6 +258,7 @@ _NEUTRAL_GROUPS = frozenset(
         "lift_unsure",
         "lamp",
         "guessed_cause",
+        "this_time",
         *_MODIFIER_GROUPS,
     }
 )
@@ -346,7 +360,8 @@ def _danger(
         if "wide_scope" in hits:
             outage = 2.5 + (0.5 if "sudden" in hits else 0.0)
         elif "sudden" in hits:
-            outage = 1.0
+            # A sudden cut with someone on oxygen at home (round i) is a danger to a person, scope untold.
+            outage = SUDDEN_CARE_CUT if "powered_care" in hits else 1.0
         if {"own_only", "planned", "cut_notice", "acknowledge"} & hits.keys():
             # One flat only is a repair; a planned or announced cut, or a notice acknowledged, is no emergency.
             outage = 0.0
@@ -423,6 +438,9 @@ def _danger(
     if strength.get(EmergencyKind.OUTAGE, 0.0) >= STRONG_SIGN and _only_a_bang(hits):
         # "配电房一声巨响 整栋楼都停电了": the bang is how the cut began, not a fire.
         strength.pop(EmergencyKind.FIRE, None)
+    if strength.get(EmergencyKind.FLOOD, 0.0) >= DANGER_NOW and _only_a_bang(hits):
+        # "暖气片炸了 热水往外冒 地板全泡了" (round i): a pipe or radiator that burst with a bang, water out, no smoke.
+        strength.pop(EmergencyKind.FIRE, None)
     if not strength:
         return _Reading(None, 0.0, ())
     cause_signs = dict(strength)  # before the model's say: a cause must be told, not guessed
@@ -456,8 +474,16 @@ def _danger(
             kind = max(causes, key=lambda k: (min(strength[k], 3.5), -KIND_ORDER.index(k)))
 
     now = "urgent" in hits or "still" in hits
+    # "又烧起来了 这次火苗窜出来了", "stuck again, and this time she is inside" (round i): a danger that
+    # recurs and is here again now is no daily nuisance; the recurrence is the resident's grievance.
+    # Thanks or a repair done ("这次着火 你们来得很及时 谢谢") still settle it.
+    again_now = (
+        "this_time" in hits
+        and max(strength.values()) >= STRONG_SIGN
+        and not {"fixed_already", "gratitude", "praise"} & hits.keys()
+    ) or (kind is EmergencyKind.OUTAGE and "sudden" in hits)  # "每次都这样 突然整栋停电": this cut is sudden, now
     modifiers = []
-    if "past" in hits and not now:
+    if "past" in hits and not now and not again_now:
         total -= PAST_PENALTY
         modifiers.append("past")
     # "Is the alarm going off right now just a drill?" asks; only a call for help overrides a drill.
@@ -469,12 +495,14 @@ def _danger(
         modifiers.append("hypothetical")
     # A gas smell is handled as a leak however often it happens; other dangers that recur
     # every day are complaints about a nuisance.
-    if "habitual" in hits and not now and kind is not EmergencyKind.GAS:
+    if "habitual" in hits and not now and not again_now and kind is not EmergencyKind.GAS:
         total -= HABITUAL_PENALTY
         modifiers.append("habitual")
     # Flyers or salespeople door to door, told as a grumble (很烦, 也没人管): a nuisance like a daily
     # one, unless a call for help says now.
-    elif "nuisance" in hits and "complaint_words" in hits and not now and kind is not EmergencyKind.GAS:
+    elif (
+        "nuisance" in hits and "complaint_words" in hits and not (now or again_now) and kind is not EmergencyKind.GAS
+    ):
         total -= HABITUAL_PENALTY
         modifiers.append("nuisance")
     if "near_miss" in hits and not now:
@@ -522,6 +550,8 @@ def classify(text: str) -> Classification:
     hits = LEXICON.match(norm)
     if _ESCALATION.search(norm.cjk):
         hits = {**hits, "worsening": _ESCALATION_HIT, "still": _ESCALATION_HIT}
+    elif "still" not in hits and _danger_said_now(norm.cjk, hits):
+        hits = {**hits, "still": _NOW_HIT}
     evidence = tuple(f"{name}:{'|'.join(phrases)}" for name, phrases in sorted(hits.items()))
     if not _readable(norm) and "chitchat" not in hits:
         log.debug("nothing readable: other")
@@ -629,6 +659,21 @@ def _later_danger(text: str) -> _Reading | None:
             if best is None or reading.strength > best.strength:
                 best = reading
     return best
+
+
+def _danger_said_now(cjk: str, hits: dict[str, tuple[str, ...]]) -> bool:
+    """A strong Chinese phrase of danger in the clause a "now" word opens (see _NOW_WORD)."""
+    groups = [*_STRONG_GROUPS, "trapped"] if "lift" in hits else _STRONG_GROUPS
+    phrases = [p for name in groups for p in hits.get(name, ()) if "~" not in p]
+    if not phrases:
+        return False
+    for match in _NOW_WORD.finditer(cjk):
+        # The sarcastic 现在好了 opens the rest of the message; any other "now" word, its own clause.
+        end = -1 if match.group().endswith("|") else cjk.find("|", match.end())
+        clause = cjk[match.end() : end if end >= 0 else len(cjk)]
+        if any(p in clause for p in phrases):
+            return True
+    return False
 
 
 def _model_kind(feats: set[str]) -> EmergencyKind | None:
