@@ -77,7 +77,10 @@ def test_the_table_does_not_rewrite_the_development_handbooks() -> None:
     handbook's Cantonese aliases (几多钱) are meant to be read as their Mandarin.
     """
     rewritten, lines = [], 0
-    for corpus in development_corpora():
+    # Three handbooks were written in their residents' dialect on purpose (Cantonese 冷气机, Chongqing
+    # 屋头, Henan FAQ titles 啥时候退): there the table's rewrites are the point, not an accident.
+    in_dialect = {"rongyin", "shanyu", "kangning"}
+    for corpus in (c for c in development_corpora() if c.name not in in_dialect):
         for entry in load_handbook(corpus.folder).entries:
             for text in (entry.title, entry.answer):
                 for line in clean(text).splitlines():
@@ -88,7 +91,7 @@ def test_the_table_does_not_rewrite_the_development_handbooks() -> None:
                     if [f for f in forms if lexicon.DIALECT[f] != f] or particles:
                         rewritten.append(line)
     # 请勿 → 请不, 勿用水 → 不用水, 资源回收 → 垃圾分类: a few consistent, harmless rewrites in
-    # thousands of lines (8 of about 1,000 title and answer lines of eight handbooks).
+    # thousands of lines (10 of about 1,200 title and answer lines of nine handbooks).
     assert len(rewritten) <= 0.01 * lines, (lines, rewritten)
 
 
