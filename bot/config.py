@@ -84,9 +84,9 @@ class TelegramConfig:
     webhook_url: str | None = None
     webhook_secret: str | None = field(default=None, repr=False)
     max_messages_per_second: float = 25.0
-    concurrency: int = 16  # updates of different chats handled at once
+    concurrency: int = 8  # updates of different chats handled at once
     desk_threads: int = 0  # 0: the desk runs on the event loop; N: in N threads (slow remote database)
-    http_connections: int = 12  # open connections to the Bot API
+    http_connections: int = 6  # open connections to the Bot API
     desk_process: bool = True  # the desk's core in a process of its own (a second core for it)
 
 
@@ -309,9 +309,9 @@ def _parse_telegram(table: Mapping[str, Any]) -> TelegramConfig:
         webhook_url=opt_str("webhook_url"),
         webhook_secret=opt_str("webhook_secret"),
         max_messages_per_second=float(rate),
-        concurrency=count("concurrency", 16, 1),
+        concurrency=count("concurrency", 8, 1),
         desk_threads=count("desk_threads", 0, 0),
-        http_connections=count("http_connections", 12, 1),
+        http_connections=count("http_connections", 6, 1),
         desk_process=flag("desk_process", True),
     )
 

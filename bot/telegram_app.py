@@ -161,16 +161,20 @@ class TelegramSettings:
     flood_window: float = 10.0
     album_wait: float = 1.0  # seconds to gather an album's parts into one message to the desk
     # Updates handled at once (different chats only: one chat's messages stay in order): one chat's
-    # sends to Telegram overlap the desk's work for another.
-    concurrency: int = 16
+    # sends to Telegram overlap the desk's work for another. Sized to Telegram's limit, not beyond:
+    # at a 200 ms round trip and ~1.2 sends an update, 8 in flight carry ~35 updates/s, more than
+    # the 30 messages/s Telegram lets a bot send; each one more in flight costs the front-end CPU
+    # (more tasks, more pooled connections to check; docs/telegram.md, benchmark).
+    concurrency: int = 8
     # Threads running the desk itself; 0 runs it on the event loop, fastest with SQLite or a nearby
     # PostgreSQL. Give it threads (up to ``concurrency``) only when database round trips are slow.
     desk_threads: int = 0
     # Open connections to the Bot API. httpcore checks every idle connection of its pool on each
     # request, so python-telegram-bot's default of 256 (which grows to as many connections as
-    # requests ever ran at once) costs 11-20 % of the front-end's CPU (py-spy on bench_telegram.py);
-    # a dozen is more than Telegram's 30 messages/s need. Requests wait up to POOL_TIMEOUT for one.
-    http_connections: int = 12
+    # requests ever ran at once) costs 11-20 % of the front-end's CPU (py-spy on bench_telegram.py).
+    # Six carry Telegram's 30 messages/s at round trips up to 200 ms. Requests wait up to
+    # POOL_TIMEOUT for one.
+    http_connections: int = 6
     # The desk's core in a child process (bot/desk_process.py): the core and the Telegram side are
     # both CPU-bound Python, and apart they run on two cores. `desk run` builds it; tests that hand
     # build_application a desk object run that desk in-process.

@@ -70,11 +70,11 @@ def test_front_end_capacity_keys_reach_the_telegram_settings(tmp_path):
 
     example = EXAMPLE.replace("# staff_group_id = -1001234567890", "staff_group_id = -1001234567890")
     defaults = TelegramSettings.from_config(load_config(write(tmp_path, example)), "123456:ABCdef")
-    assert (defaults.concurrency, defaults.desk_threads, defaults.http_connections) == (16, 0, 12)
-    text = example.replace("# concurrency = 16", "concurrency = 4").replace("# desk_threads = 0", "desk_threads = 2") \
-        .replace("# http_connections = 12", "http_connections = 6")
+    assert (defaults.concurrency, defaults.desk_threads, defaults.http_connections) == (8, 0, 6)
+    text = example.replace("# concurrency = 8", "concurrency = 4").replace("# desk_threads = 0", "desk_threads = 2") \
+        .replace("# http_connections = 6", "http_connections = 5")
     settings = TelegramSettings.from_config(load_config(write(tmp_path, text)), "123456:ABCdef")
-    assert (settings.concurrency, settings.desk_threads, settings.http_connections) == (4, 2, 6)
+    assert (settings.concurrency, settings.desk_threads, settings.http_connections) == (4, 2, 5)
 
 
 def test_the_core_runs_in_its_own_process_unless_the_configuration_says_not(tmp_path):
@@ -100,9 +100,9 @@ def test_the_core_runs_in_its_own_process_unless_the_configuration_says_not(tmp_
     (lambda t: t.replace('name = "王师傅"', 'name = "李客服"'), "staff[1].name"),
     (lambda t: t.replace("max_messages_per_second = 25", "max_messages_per_second = 0"),
      "telegram.max_messages_per_second"),
-    (lambda t: t.replace("# concurrency = 16", "concurrency = 0"), "telegram.concurrency"),
+    (lambda t: t.replace("# concurrency = 8", "concurrency = 0"), "telegram.concurrency"),
     (lambda t: t.replace("# desk_threads = 0", 'desk_threads = "two"'), "telegram.desk_threads"),
-    (lambda t: t.replace("# http_connections = 12", "http_connections = 1.5"), "telegram.http_connections"),
+    (lambda t: t.replace("# http_connections = 6", "http_connections = 1.5"), "telegram.http_connections"),
     (lambda t: t.replace("# desk_process = true", 'desk_process = "yes"'), "telegram.desk_process"),
 ], ids=["missing-hotline", "missing-gas-hotline", "empty-name", "bad-role", "bad-tz", "no-emergency-sla", "negative-minutes",
         "unknown-kind", "bad-telegram-id", "bad-on-duty", "duplicate-staff", "bad-rate", "bad-concurrency",
