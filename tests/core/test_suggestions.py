@@ -11,7 +11,7 @@ from tests.knowledge.conftest import MINI
 from tests.support.chat import Person, actions
 
 # Declined by the bundled handbook, though it covers it (物业费多少钱一平方米?): the right entry is a suggestion.
-COVERED_BUT_DECLINED = "我家120平 一年下来要给物业多少钱"
+COVERED_BUT_DECLINED = "我们这种大户型每个月要给物业多少"
 UNRELATED = "高铁票怎么买"
 
 

@@ -72,6 +72,6 @@ def test_no_suggestion_below_the_floor_of_a_question_the_handbook_lacks(write_ha
 
 
 def test_the_module_helper_uses_the_bundled_handbook_by_default() -> None:
-    question = "我家120平 一年下来要给物业多少钱"
+    question = "我们这种大户型每个月要给物业多少"
     assert knowledge.suggest(question) == knowledge.bundled_handbook().suggest(question)
     assert len(knowledge.suggest(question, limit=1)) <= 1
