@@ -54,7 +54,7 @@ class Corpus:
 
 
 def development_corpora() -> list[Corpus]:
-    """The twelve development handbooks; never the unseen sealed2 or sealed3."""
+    """The sixteen development handbooks; never the unseen sealed2 or sealed3."""
     return [
         Corpus("bundled", ROOT / "knowledge" / "handbook", (DATA / "questions-bundled.jsonl",)),
         Corpus("other", DATA / "other-handbook", (DATA / "questions-other.jsonl",)),
@@ -64,13 +64,17 @@ def development_corpora() -> list[Corpus]:
         # Written by two independent writers after the fifth round; the lexicon was not written from them.
         Corpus("furongli", DATA / "furongli-handbook", (DATA / "questions-furongli.jsonl",)),
         Corpus("yuelan", DATA / "yuelan-handbook", (DATA / "questions-yuelan.jsonl",)),
-        # Written blind in the third session (RONGYIN.md … KANGNING.md), each measured before joining.
+        # Written blind in the third session (RONGYIN.md … DIANCHIWAN.md), each measured before joining.
         Corpus("rongyin", DATA / "rongyin-handbook", (DATA / "questions-rongyin.jsonl",)),
         Corpus("beian", DATA / "beian-handbook", (DATA / "questions-beian.jsonl",)),
         Corpus("shanyu", DATA / "shanyu-handbook", (DATA / "questions-shanyu.jsonl",)),
         Corpus("wutongli", DATA / "wutongli-handbook", (DATA / "questions-wutongli.jsonl",)),
         Corpus("lanting", DATA / "lanting-handbook", (DATA / "questions-lanting.jsonl",)),
         Corpus("kangning", DATA / "kangning-handbook", (DATA / "questions-kangning.jsonl",)),
+        Corpus("xiangji", DATA / "xiangji-handbook", (DATA / "questions-xiangji.jsonl",)),
+        Corpus("lujiang", DATA / "lujiang-handbook", (DATA / "questions-lujiang.jsonl",)),
+        Corpus("jinmenli", DATA / "jinmenli-handbook", (DATA / "questions-jinmenli.jsonl",)),
+        Corpus("dianchiwan", DATA / "dianchiwan-handbook", (DATA / "questions-dianchiwan.jsonl",)),
     ]
 
 
