@@ -75,14 +75,12 @@ EMERGENCY_CHOICE_FROM = 0.2
 # The confidence at which a message, while we wait for an answer, is read as another request instead.
 CLEARLY_ANOTHER_REQUEST = 0.6
 
-
 RESIDENT_COMMANDS = ("start", "help", "my", "human", "cancel", "lang")
 _COMPLAINT_WORD = re.compile(r"投诉|反映|complain", re.IGNORECASE)
 
 # A suggested handbook entry as a button: a label this long at most (a phone shows about this much of a
 # full-width row), and an action naming the entry by index, never by title (Telegram allows 64 bytes).
 SUGGESTION_LABEL_CHARS = 20
-
 
 _SUGGESTION_ACTION = re.compile(r"^(?P<index>[0-9]{1,6}):(?P<check>[0-9a-f]{8})$")
 
