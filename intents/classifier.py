@@ -121,6 +121,8 @@ _CALM_GROUPS = frozenset({"question", "fault", "fix_request", "complaint_words",
 CALM_WEAK_DISCOUNT: float | None = None
 # The groups that say what was cut: an outage needs one of them.
 _CUT_GROUPS = frozenset({"power_cut", "water_cut", "dark"})
+# Gas phrases a drain smell shares (round j): only these, beside a drain and no gas word, are sewage.
+_DRAIN_LIKE_GAS = frozenset({"臭鸡蛋", "烂鸡蛋", "臭蛋味", "rotten egg*", "eggy smell"})
 # A settled context (thanks, praise, "fixed already", every day): weak signs there never count.
 _SETTLED_GROUPS = frozenset({"habitual", "fixed_already", "gratitude", "praise"})
 # Each further phrase of the same intent group adds this much to the intent (at most the cap).
@@ -432,6 +434,15 @@ def _danger(
     if wide_outage and "guessed_cause" in hits and "water_cut" in hits and not ({"flood_hint", "flood_weak"} & hits.keys()):
         # "整栋楼都没水 是不是水管爆了": a burst pipe guessed as the cause, no water seen: the cut is the kind.
         strength.pop(EmergencyKind.FLOOD, None)
+    if (
+        "drain_smell" in hits
+        and "gas_context" not in hits
+        and not set(hits.get("gas", ())) - _DRAIN_LIKE_GAS
+        and "leak_word" not in hits
+    ):
+        # "下水道又返臭味 一股臭鸡蛋似的味" (round j): rotten eggs from a drain is sewage, not gas,
+        # when nothing names the gas or a leak.
+        strength.pop(EmergencyKind.GAS, None)
     if "not_fire" in hits:
         # "🔥不是着火 是燃气味": the resident corrects a fire reading; what it is instead stays.
         strength.pop(EmergencyKind.FIRE, None)
@@ -505,10 +516,15 @@ def _danger(
     ):
         total -= HABITUAL_PENALTY
         modifiers.append("nuisance")
-    if "near_miss" in hits and not now:
+    # A near miss beside a sudden building-wide cut (整栋黑了 电梯里刚才还差点有人, round j) is about
+    # what the cut nearly did; the cut itself is here now.
+    if "near_miss" in hits and not now and not (kind is EmergencyKind.OUTAGE and again_now):
         total -= NEAR_MISS_PENALTY
         modifiers.append("near_miss")
-    if "grievance" in hits and not now:
+    # A gas smell is a leak however it is told (round j): staff who walked past it (保安走过去也不管)
+    # are the resident's grievance, not a sign that it is over. A past word still makes it past.
+    gas_now = kind is EmergencyKind.GAS and "past" not in hits and cause_signs.get(kind, 0.0) >= STRONG_SIGN
+    if "grievance" in hits and not now and not gas_now:
         total -= GRIEVANCE_PENALTY
         modifiers.append("grievance")
     # Heard second-hand (群里说, 听说) about a building the message names is here; news of
