@@ -195,10 +195,11 @@ async def run_desk(residents: int, config: Config, handbook: Any, make_db: Calla
             process = DeskProcess(spec_for(config, url, search_path=schema)) if settings.desk_process else None
             running = build_application(settings, desk, config, start_scheduler=False, notices=False,
                                         desk_process=process)
-            warm_up(desk)
             async with running.app:
                 await running.app.post_init(running.app)
-                if process is not None:
+                if process is None:  # warm the desk that answers the updates
+                    warm_up(desk)
+                else:
                     for inbound in warm_up_messages("warm-up-process"):
                         await process.handle(inbound)
                 try:

@@ -665,7 +665,7 @@ class TelegramFrontend:
         # still overlap the desk's work for another (bench_telegram.py: desk/core 0.24 -> 0.31).
         self._workers = ThreadPoolExecutor(min(settings.desk_threads, settings.concurrency),
                                            thread_name_prefix="desk") \
-            if settings.desk_threads > 0 and settings.concurrency > 1 else None
+            if settings.desk_threads > 0 and settings.concurrency > 1 and desk_process is None else None
         self.directory = Directory(settings.staff_group_id, settings.staff_roles, self._room_of_thread)
         rooms = {topic: room for room, topic in settings.room_topics.items() if topic is not None}
         self._config_rooms = {topic: ChatRef(STAFF_CHANNEL, room) for topic, room in rooms.items()}

@@ -26,7 +26,7 @@ from bot.desk_process import DeskProcess, DeskProcessError, DeskSpec
 from bot.messages import ChatRef, Inbound
 from bot.models import InboundMessage, Ticket
 from tests.support.poison import DiesEveryTime, DiesOnce
-from tests.telegram.conftest import Desk
+from tests.telegram.conftest import STAFF_IDS, Desk
 
 
 def said(chat: str, message_id: int, text: str) -> Inbound:
@@ -201,7 +201,7 @@ async def test_desk_run_stops_with_the_reason_when_the_desk_process_cannot_start
     from tests.support.bot_api import BotApiEmulator
 
     with BotApiEmulator() as api:
-        staff = [api.add_user("staff", user_id=uid) for uid in (100001, 100002, 100003, 100004, 100005)]
+        staff = [api.add_user("staff", user_id=uid) for uid in STAFF_IDS.values()]
         group = api.add_group("物业服务中心", forum=True, admins=staff)
         config = dataclasses.replace(base_config, telegram=dataclasses.replace(base_config.telegram,
                                                                               staff_group_id=group))
