@@ -26,6 +26,8 @@ Precedence, written once (spec/labels.md, "Rules for borderline messages"):
    inquiries; greetings and thanks are other.
 4. An emergency reading that got here (no cue strong enough, but wording like past
    emergencies) is kept only if it has a kind and no modifier against it.
+5. The model's last word: a message the model alone is all but sure is an emergency
+   (MODEL_SURE) is one, unless a modifier says the danger is not here and now.
 
 The confidence is the softmax of the final scores; below UNSURE_BELOW the desk offers the
 resident the alternatives to choose from.
@@ -132,8 +134,25 @@ EXTRA_CUE_CAP = 0.6
 EXTRA_SIGN = 0.5
 EXTRA_SIGN_CAP = 1.0
 # Naive Bayes scores are mean log-likelihoods; this turns them into the same units as the
-# lexicon weights (one strong lexicon cue ≈ the model's typical margin between two intents).
-MODEL_WEIGHT = 0.5
+# lexicon weights. Raised from 0.5 to 1.0 in the fourth session: the hand-written lexicon had
+# been outweighing the model on wording it does not list. Macro-F1 on the four older sealed sets,
+# used as validation sets (totals only): 0.937/0.961/0.927/0.938 → 0.948/0.974/0.942/0.960, with
+# the emergency figures unchanged; 5-fold cross-validation 0.938 → 0.945. 1.0–1.5 is a plateau;
+# from 2.0 emergency recall starts to fall (docs/intents.md).
+MODEL_WEIGHT = 1.0
+# The last word on a missed emergency (fourth session): when the naive Bayes model alone is at
+# least this sure of an emergency and the cues read too weakly (a lexicon gap: "power just cut for
+# the whole block", "the car park is under water, my car is almost floating"), it is an emergency
+# with the kind the cues or the kind model name, unless the danger is past, a drill, a "what if",
+# hearsay, a bill, a daily nuisance, or settled by thanks or a repair done. On the four older
+# sealed sets used as validation sets (totals only) emergency recall 0.976 → 0.986 at precision
+# 0.971 → 0.971; 5-fold cross-validation recall 0.990 → 0.990 at precision 0.988 → 0.988; 0.85
+# catches one more and costs precision in the file-level cross-validation (docs/intents.md).
+# None turns it off.
+MODEL_SURE: float | None = 0.9
+# Sure enough to page the duty staff (at least UNSURE_BELOW), below a cue-backed emergency.
+MODEL_SURE_CONFIDENCE = 0.7
+_NOT_NOW_MODIFIERS = frozenset({"past", "drill", "hypothetical", "hearsay", "bill", "habitual"})
 # Softmax temperature of the final scores: higher spreads confidence more evenly.
 TEMPERATURE = 1.0
 
@@ -657,7 +676,30 @@ def classify(text: str) -> Classification:
             ranked = ranked[1:] + ranked[:1]
             intent, confidence = ranked[0]
             kind = None
+    sure = None if intent is _EMERGENCY else _model_sure(danger, hits, feats, _softmax(model_scores)[_EMERGENCY])
+    if sure is not None:
+        others = tuple((i, p * (1 - MODEL_SURE_CONFIDENCE)) for i, p in ranked if i is not _EMERGENCY)
+        alternatives = ((_EMERGENCY, MODEL_SURE_CONFIDENCE), *others)
+        return Classification(
+            _EMERGENCY, MODEL_SURE_CONFIDENCE, sure, place, _rounded(alternatives), (f"model_sure:{sure}", *evidence)
+        )
     return Classification(intent, round(confidence, 4), kind, place, _rounded(tuple(ranked)), evidence)
+
+
+def _model_sure(
+    danger: _Reading, hits: dict[str, tuple[str, ...]], feats: set[str], model_emergency: float
+) -> EmergencyKind | None:
+    """The kind, when the model is all but sure of an emergency the cues read too weakly; else None."""
+    if MODEL_SURE is None or model_emergency < MODEL_SURE:
+        return None
+    if _NOT_NOW_MODIFIERS.intersection(danger.modifiers) or _SETTLED_GROUPS.intersection(hits):
+        return None
+    kind = danger.kind or _model_kind(feats)
+    if kind is EmergencyKind.OUTAGE and "own_only" in hits and "wide_scope" not in hits:
+        return None  # one flat only is a repair
+    if kind is EmergencyKind.ELEVATOR and "nobody_trapped" in hits:
+        return None  # a lift with nobody inside is a repair
+    return kind
 
 
 def _later_danger(text: str) -> _Reading | None:

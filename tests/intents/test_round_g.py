@@ -97,6 +97,7 @@ def test_a_wide_cut_asked_about_keeps_its_strength_where_the_model_finds_no_emer
     cut asked about now; it still is off a building-wide cut with no question and no "sudden"."""
     monkeypatch.setattr(classifier, "MODEL_AGAINST_BELOW", 1.1)  # the counterweight always applies
     monkeypatch.setattr(classifier, "MODEL_EMERGENCY_LIKELY", 1.1)  # and the model never adds
+    monkeypatch.setattr(classifier, "MODEL_SURE", None)  # nor has the last word
     assert classify("hey is the whole building without water? how long will this take").intent is Intent.EMERGENCY
     assert classify("整栋楼都没电了").intent is not Intent.EMERGENCY
 
