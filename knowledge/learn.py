@@ -54,7 +54,7 @@ class Corpus:
 
 
 def development_corpora() -> list[Corpus]:
-    """The sixteen development handbooks; never the unseen sealed2 or sealed3."""
+    """The twenty development handbooks; never the unseen sealed2 or sealed3."""
     return [
         Corpus("bundled", ROOT / "knowledge" / "handbook", (DATA / "questions-bundled.jsonl",)),
         Corpus("other", DATA / "other-handbook", (DATA / "questions-other.jsonl",)),
@@ -75,6 +75,11 @@ def development_corpora() -> list[Corpus]:
         Corpus("lujiang", DATA / "lujiang-handbook", (DATA / "questions-lujiang.jsonl",)),
         Corpus("jinmenli", DATA / "jinmenli-handbook", (DATA / "questions-jinmenli.jsonl",)),
         Corpus("dianchiwan", DATA / "dianchiwan-handbook", (DATA / "questions-dianchiwan.jsonl",)),
+        # Written blind in the fourth session (QUJIANG.md … GUSU.md), each measured before joining.
+        Corpus("qujiang", DATA / "qujiang-handbook", (DATA / "questions-qujiang.jsonl",)),
+        Corpus("hanjiang", DATA / "hanjiang-handbook", (DATA / "questions-hanjiang.jsonl",)),
+        Corpus("haiyun", DATA / "haiyun-handbook", (DATA / "questions-haiyun.jsonl",)),
+        Corpus("gusu", DATA / "gusu-handbook", (DATA / "questions-gusu.jsonl",)),
     ]
 
 

@@ -220,8 +220,10 @@ def test_described_situation_is_what_finds_the_entry(unseen: Handbook) -> None:
     """Without the situation lexicon's topic words the visitor question has nothing to stand on."""
     question = "朋友开车来玩车停哪"   # 朋友 → 访客, 车停哪 → 停车; the handbook says 来访车辆
     assert any("访客" in topic for _, topic in situations(question))
-    # Learned associations off too: they find the same entry from the same words (朋友, 开车).
-    without = Matcher(unseen.entries, dataclasses.replace(DEFAULT_TUNING, expansion_cap=0.0), associations={})
+    # Learned associations and the topic bridge off too: they find the same entry from the same
+    # words (朋友, 开车) or from other communities' questions like it.
+    without = Matcher(unseen.entries, dataclasses.replace(DEFAULT_TUNING, expansion_cap=0.0, bridge_weight=0.0),
+                      associations={})
     (best, entry), (second, _) = unseen._matcher.scores(question)[:2]
     assert entry.title == "访客车辆" and best > 1.5 * second
     plain = without.scores(question)
