@@ -54,7 +54,7 @@ class Corpus:
 
 
 def development_corpora() -> list[Corpus]:
-    """The twenty development handbooks; never the unseen sealed2 or sealed3."""
+    """The twenty-six development handbooks; never the unseen sealed2 or sealed3."""
     return [
         Corpus("bundled", ROOT / "knowledge" / "handbook", (DATA / "questions-bundled.jsonl",)),
         Corpus("other", DATA / "other-handbook", (DATA / "questions-other.jsonl",)),
@@ -75,11 +75,17 @@ def development_corpora() -> list[Corpus]:
         Corpus("lujiang", DATA / "lujiang-handbook", (DATA / "questions-lujiang.jsonl",)),
         Corpus("jinmenli", DATA / "jinmenli-handbook", (DATA / "questions-jinmenli.jsonl",)),
         Corpus("dianchiwan", DATA / "dianchiwan-handbook", (DATA / "questions-dianchiwan.jsonl",)),
-        # Written blind in the fourth session (QUJIANG.md … GUSU.md), each measured before joining.
+        # Written blind in the fourth session (QUJIANG.md … QUANCHENG.md), each measured before joining.
         Corpus("qujiang", DATA / "qujiang-handbook", (DATA / "questions-qujiang.jsonl",)),
         Corpus("hanjiang", DATA / "hanjiang-handbook", (DATA / "questions-hanjiang.jsonl",)),
         Corpus("haiyun", DATA / "haiyun-handbook", (DATA / "questions-haiyun.jsonl",)),
         Corpus("gusu", DATA / "gusu-handbook", (DATA / "questions-gusu.jsonl",)),
+        Corpus("shenbei", DATA / "shenbei-handbook", (DATA / "questions-shenbei.jsonl",)),
+        Corpus("luzhou", DATA / "luzhou-handbook", (DATA / "questions-luzhou.jsonl",)),
+        Corpus("yongjiang", DATA / "yongjiang-handbook", (DATA / "questions-yongjiang.jsonl",)),
+        Corpus("huanghe", DATA / "huanghe-handbook", (DATA / "questions-huanghe.jsonl",)),
+        Corpus("minjiang", DATA / "minjiang-handbook", (DATA / "questions-minjiang.jsonl",)),
+        Corpus("quancheng", DATA / "quancheng-handbook", (DATA / "questions-quancheng.jsonl",)),
     ]
 
 
