@@ -89,7 +89,7 @@ def test_threshold_is_calibrated_per_handbook_within_bounds(mini: Handbook) -> N
 
 
 def test_a_stricter_tuning_declines_more(mini: Handbook) -> None:
-    question = "车停地下一个月多少"   # answered, but not with full confidence
+    question = "地库停一个月要交多少"   # answered, but not with full confidence
     usual = mini.answer(question)
     assert usual is not None and usual.score < 0.99
     strict_tuning = dataclasses.replace(DEFAULT_TUNING, threshold_floor=0.99, threshold_ceiling=1.0)
