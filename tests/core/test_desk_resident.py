@@ -339,9 +339,11 @@ def test_transcript_of_a_first_repair(desk, clock):
 
 def test_a_captioned_photo_goes_to_the_ticket_just_opened(resident):
     resident.send("阳台推拉门关不上")
-    reply = resident.says("就是这个门", attachments=(PHOTO,))
+    # A caption the classifier reads as nothing to act on (就是这个门 reads as a complaint at 0.31:
+    # below production's 0.6, above these tests' 0.3).
+    reply = resident.says("你看这个门", attachments=(PHOTO,))
     assert "R-20261123-0001" in reply[0]
-    assert "就是这个门" in [e.text for e in resident.desk.store.events("R-20261123-0001")]
+    assert "你看这个门" in [e.text for e in resident.desk.store.events("R-20261123-0001")]
 
 
 def test_a_captioned_photo_of_another_matter_opens_its_own_ticket(resident):
