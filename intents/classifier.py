@@ -627,7 +627,8 @@ def classify(text: str) -> Classification:
         scores[_INQUIRY] += PLANNED_CUT_INQUIRY
 
     terse = _terse_alarm(norm, place is not None)
-    danger = _danger(hits, _softmax(model_scores)[_EMERGENCY], feats, terse, place is not None)
+    model_emergency = _softmax(model_scores)[_EMERGENCY]
+    danger = _danger(hits, model_emergency, feats, terse, place is not None)
     if danger.strength < DANGER_NOW and _TOPIC_SHIFT.search(norm.text):
         later = _later_danger(norm.text)
         if later is not None:
@@ -680,7 +681,7 @@ def classify(text: str) -> Classification:
             ranked = ranked[1:] + ranked[:1]
             intent, confidence = ranked[0]
             kind = None
-    sure = None if intent is _EMERGENCY else _model_sure(danger, hits, feats, _softmax(model_scores)[_EMERGENCY])
+    sure = None if intent is _EMERGENCY else _model_sure(danger, hits, feats, model_emergency)
     if sure is not None:
         others = tuple((i, p * (1 - MODEL_SURE_CONFIDENCE)) for i, p in ranked if i is not _EMERGENCY)
         alternatives = ((_EMERGENCY, MODEL_SURE_CONFIDENCE), *others)

@@ -77,6 +77,9 @@ def _load_folding() -> tuple[dict[int, str], tuple[tuple[str, str], ...]]:
 _CHAR_TABLE, _WORD_FIXES = _load_folding()
 # The fixes by first character, so a message is checked only against fixes that can occur in it.
 _FIX_FIRST_CHARS = frozenset(wrong[0] for wrong, _ in _WORD_FIXES)
+_FIXES_BY_FIRST_CHAR: dict[str, tuple[int, ...]] = {
+    first: tuple(i for i, (wrong, _) in enumerate(_WORD_FIXES) if wrong[0] == first) for first in _FIX_FIRST_CHARS
+}
 
 
 def _clean_char(ch: str) -> str:
@@ -103,9 +106,11 @@ def normalize(text: str) -> Normalized:
     folded = unicodedata.normalize("NFKC", clean(text)).casefold()
     folded = folded.translate(_CHAR_TABLE)
     if not _FIX_FIRST_CHARS.isdisjoint(folded):
-        present = _FIX_FIRST_CHARS.intersection(folded)
-        for wrong, right in _WORD_FIXES:
-            if wrong[0] in present and wrong in folded:
+        # Only the fixes whose first character is in the message, still longest first.
+        candidates = sorted(i for first in _FIX_FIRST_CHARS.intersection(folded) for i in _FIXES_BY_FIRST_CHAR[first])
+        for i in candidates:
+            wrong, right = _WORD_FIXES[i]
+            if wrong in folded:
                 folded = folded.replace(wrong, right)
     folded = folded.replace("’", "'").replace("‘", "'")
     folded = _SPACES.sub(" ", folded).strip()
