@@ -54,7 +54,7 @@ class Corpus:
 
 
 def development_corpora() -> list[Corpus]:
-    """The twenty-six development handbooks; never the unseen sealed2 or sealed3."""
+    """The thirty-two development handbooks; never the unseen sealed2 or sealed3."""
     return [
         Corpus("bundled", ROOT / "knowledge" / "handbook", (DATA / "questions-bundled.jsonl",)),
         Corpus("other", DATA / "other-handbook", (DATA / "questions-other.jsonl",)),
@@ -86,6 +86,14 @@ def development_corpora() -> list[Corpus]:
         Corpus("huanghe", DATA / "huanghe-handbook", (DATA / "questions-huanghe.jsonl",)),
         Corpus("minjiang", DATA / "minjiang-handbook", (DATA / "questions-minjiang.jsonl",)),
         Corpus("quancheng", DATA / "quancheng-handbook", (DATA / "questions-quancheng.jsonl",)),
+        # The fourth session's second batch (NANHU.md … HAIDIAN.md), each a blind first run of the
+        # twenty-six-handbook matcher before joining.
+        Corpus("nanhu", DATA / "nanhu-handbook", (DATA / "questions-nanhu.jsonl",)),
+        Corpus("yuhua", DATA / "yuhua-handbook", (DATA / "questions-yuhua.jsonl",)),
+        Corpus("fenhe", DATA / "fenhe-handbook", (DATA / "questions-fenhe.jsonl",)),
+        Corpus("ganjiang", DATA / "ganjiang-handbook", (DATA / "questions-ganjiang.jsonl",)),
+        Corpus("qianling", DATA / "qianling-handbook", (DATA / "questions-qianling.jsonl",)),
+        Corpus("haidian", DATA / "haidian-handbook", (DATA / "questions-haidian.jsonl",)),
     ]
 
 
