@@ -208,7 +208,7 @@ class ResidentTurn:
             self.say("phone_saved")
             return
         if state == State.EMERGENCY_WHERE:
-            if self.locate_emergency(text):
+            if self.locate_emergency(text) or self.tell_emergency(text):
                 return
             self.idle(focus=self.dlg.get("focus"))  # something else: handled as usual below
             state = State.IDLE
@@ -618,6 +618,24 @@ class ResidentTurn:
         # After the guidance (never before it): where is it? The answer goes to the duty room.
         self.set_state(State.EMERGENCY_WHERE, focus=ticket.code)
         self.say("emergency_where", kind=kind or "", ticket=ticket.code)
+
+    def tell_emergency(self, text: str) -> bool:
+        """A reply to "where is it?" that names no place ("楼上邻居", "不知道 快来"): still about the
+        emergency, so it goes to the duty room, and we ask for the place again. Not a new request,
+        nor long after the alert."""
+        ticket = self.own_ticket(self.dlg.get("focus", ""), lock=True)
+        if ticket is None or not ticket.is_open or not text or ticket.place:
+            return False
+        if self.t.now - ticket.opened_at >= DUPLICATE_EMERGENCY_WINDOW or self.is_new_request(text):
+            return False  # "物业费怎么交" or a new emergency is handled as usual
+        self.w.add_event(ticket, at=self.t.now, actor=self.actor, kind=EventKind.MESSAGE, text=text)
+        self.attach(ticket, self.attachments_data())
+        self.t.ticket_code = ticket.code
+        self.say("emergency_update", code=ticket.code, ticket=ticket.code, urgent=True)
+        self.staff(DUTY_ROOM, "emergency_update", ticket=ticket.code, urgent=True, t=ticket, text=text,
+                   buttons=self.d._ack_buttons(ticket))
+        self.say("emergency_where", kind=ticket.category or "", ticket=ticket.code)
+        return True
 
     def locate_emergency(self, text: str) -> bool:
         """The answer to "where is it?": the E- ticket gets the place and the duty room is told."""

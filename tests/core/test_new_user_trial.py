@@ -249,6 +249,26 @@ def test_an_emergency_without_a_place_is_asked_where_and_the_answer_reaches_the_
     assert ticket.place == "在5栋2单元的电梯里" and ticket.building == "5"
 
 
+def test_a_reply_to_where_that_names_no_place_reaches_the_duty_room_and_we_ask_again(resident, clock):
+    code = to_staff(resident.send("闻到很大的煤气味"), DUTY_ROOM)[0].ticket
+    out = resident.send("不太清楚 反正味道很大")
+    relay = to_staff(out, DUTY_ROOM)
+    assert relay and relay[0].urgent and "反正味道很大" in relay[0].text and code in relay[0].text
+    mine = [o.text for o in to_resident(out, resident.chat)]
+    assert "转给值班人员" in mine[0] and "具体位置" in mine[-1]  # passed on, and still: where?
+    assert "不太清楚 反正味道很大" in [e.text for e in resident.desk.store.events(code)]
+    out = resident.send("5栋2单元楼道里")  # the place, when it comes, still lands on the ticket
+    assert ticket_of(resident, code).building == "5"
+    assert "5栋2单元" in to_resident(out, resident.chat)[0].text
+
+
+def test_long_after_the_alert_a_reply_is_no_longer_taken_for_the_emergency(resident, clock):
+    resident.send("闻到很大的煤气味")
+    clock.advance(minutes=31)
+    out = resident.send("不太清楚 反正味道很大")
+    assert not to_staff(out, DUTY_ROOM)
+
+
 def test_the_reporters_registered_flat_is_shown_as_theirs_when_the_place_is_unknown(resident):
     out = resident.send("着火了！好大的烟")
     alert = to_staff(out, DUTY_ROOM)[0].text
