@@ -208,7 +208,9 @@ class ResidentTurn:
             self.say("phone_saved")
             return
         if state == State.EMERGENCY_WHERE:
-            if self.locate_emergency(text) or self.tell_emergency(text):
+            ticket = self.own_ticket(self.dlg.get("focus", ""), lock=True)
+            if ticket is not None and ticket.is_open and text and (
+                    self.locate_emergency(ticket, text) or self.tell_emergency(ticket, text)):
                 return
             self.idle(focus=self.dlg.get("focus"))  # something else: handled as usual below
             state = State.IDLE
@@ -589,12 +591,7 @@ class ResidentTurn:
             if (open_ticket.kind == TicketKind.EMERGENCY and open_ticket.category == kind
                     and self.t.now - open_ticket.opened_at < DUPLICATE_EMERGENCY_WINDOW):
                 # The same emergency reported again: one ticket, the update goes to the duty room.
-                self.w.add_event(open_ticket, at=self.t.now, actor=self.actor, kind=EventKind.MESSAGE, text=text)
-                self.attach(open_ticket, attachments)
-                self.t.ticket_code = open_ticket.code
-                self.say("emergency_update", code=open_ticket.code, ticket=open_ticket.code, urgent=True)
-                self.staff(DUTY_ROOM, "emergency_update", ticket=open_ticket.code, urgent=True,
-                           t=open_ticket, text=text, buttons=self.d._ack_buttons(open_ticket))
+                self.pass_on_emergency_update(open_ticket, text, attachments)
                 return
         entry = self.d._handbook.emergency_guidance(kind) if kind else None
         guidance = self.d._fill(entry.answer) if entry else ""
@@ -619,28 +616,30 @@ class ResidentTurn:
         self.set_state(State.EMERGENCY_WHERE, focus=ticket.code)
         self.say("emergency_where", kind=kind or "", ticket=ticket.code)
 
-    def tell_emergency(self, text: str) -> bool:
-        """A reply to "where is it?" that names no place ("楼上邻居", "不知道 快来"): still about the
-        emergency, so it goes to the duty room, and we ask for the place again. Not a new request,
-        nor long after the alert."""
-        ticket = self.own_ticket(self.dlg.get("focus", ""), lock=True)
-        if ticket is None or not ticket.is_open or not text or ticket.place:
-            return False
-        if self.t.now - ticket.opened_at >= DUPLICATE_EMERGENCY_WINDOW or self.is_new_request(text):
-            return False  # "物业费怎么交" or a new emergency is handled as usual
+    def pass_on_emergency_update(self, ticket: Ticket, text: str, attachments: list[dict]) -> None:
+        """More words (or photos) about an open emergency: on its ticket and to the duty room."""
         self.w.add_event(ticket, at=self.t.now, actor=self.actor, kind=EventKind.MESSAGE, text=text)
-        self.attach(ticket, self.attachments_data())
+        self.attach(ticket, attachments)
         self.t.ticket_code = ticket.code
         self.say("emergency_update", code=ticket.code, ticket=ticket.code, urgent=True)
         self.staff(DUTY_ROOM, "emergency_update", ticket=ticket.code, urgent=True, t=ticket, text=text,
                    buttons=self.d._ack_buttons(ticket))
+
+    def tell_emergency(self, ticket: Ticket, text: str) -> bool:
+        """A reply to "where is it?" that names no place ("楼上邻居", "不知道 快来"): still about the
+        emergency, so it goes to the duty room, and we ask for the place again. Not a new request,
+        nor long after the alert."""
+        if ticket.place or self.t.now - ticket.opened_at >= DUPLICATE_EMERGENCY_WINDOW:
+            return False
+        if self.is_new_request(text):
+            return False  # "物业费怎么交" or a new emergency is handled as usual
+        self.pass_on_emergency_update(ticket, text, self.attachments_data())
         self.say("emergency_where", kind=ticket.category or "", ticket=ticket.code)
         return True
 
-    def locate_emergency(self, text: str) -> bool:
+    def locate_emergency(self, ticket: Ticket, text: str) -> bool:
         """The answer to "where is it?": the E- ticket gets the place and the duty room is told."""
-        ticket = self.own_ticket(self.dlg.get("focus", ""), lock=True)
-        if ticket is None or not ticket.is_open or not text or len(text) > 60 or not names_a_place(text):
+        if len(text) > 60 or not names_a_place(text):
             return False
         if self.is_new_request(text) and self.d._classify(text).intent != Intent.EMERGENCY:
             return False  # "厨房水龙头漏水" names a place but is a new request, not the answer

@@ -75,11 +75,19 @@ def _load_folding() -> tuple[dict[int, str], tuple[tuple[str, str], ...]]:
 
 
 _CHAR_TABLE, _WORD_FIXES = _load_folding()
+
+
+def _index_by_first_char(fixes: tuple[tuple[str, str], ...]) -> dict[str, tuple[int, ...]]:
+    """Each first character's fixes as indexes into ``fixes``, in order (so longest first still)."""
+    index: dict[str, list[int]] = {}
+    for i, (wrong, _) in enumerate(fixes):
+        index.setdefault(wrong[0], []).append(i)
+    return {first: tuple(ids) for first, ids in index.items()}
+
+
 # The fixes by first character, so a message is checked only against fixes that can occur in it.
-_FIX_FIRST_CHARS = frozenset(wrong[0] for wrong, _ in _WORD_FIXES)
-_FIXES_BY_FIRST_CHAR: dict[str, tuple[int, ...]] = {
-    first: tuple(i for i, (wrong, _) in enumerate(_WORD_FIXES) if wrong[0] == first) for first in _FIX_FIRST_CHARS
-}
+_FIXES_BY_FIRST_CHAR = _index_by_first_char(_WORD_FIXES)
+_FIX_FIRST_CHARS = frozenset(_FIXES_BY_FIRST_CHAR)
 
 
 def _clean_char(ch: str) -> str:
@@ -107,8 +115,8 @@ def normalize(text: str) -> Normalized:
     folded = folded.translate(_CHAR_TABLE)
     if not _FIX_FIRST_CHARS.isdisjoint(folded):
         # Only the fixes whose first character is in the message, still longest first.
-        candidates = sorted(i for first in _FIX_FIRST_CHARS.intersection(folded) for i in _FIXES_BY_FIRST_CHAR[first])
-        for i in candidates:
+        present = _FIX_FIRST_CHARS.intersection(folded)
+        for i in sorted(i for first in present for i in _FIXES_BY_FIRST_CHAR[first]):
             wrong, right = _WORD_FIXES[i]
             if wrong in folded:
                 folded = folded.replace(wrong, right)
