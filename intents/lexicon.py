@@ -78,7 +78,7 @@ class Lexicon:
     _by_word: dict[str, list[_Pattern]] = field(default_factory=dict)
     _prefix_words: list[_Pattern] = field(default_factory=list)
     _excepts: dict[int, tuple[_Pattern, ...]] = field(default_factory=dict)
-    known_words: frozenset[str] = frozenset()  # correct English words never folded (from the examples)
+    known_words: frozenset[str] = frozenset()  # correct English words never folded (examples, word list)
     _vocabulary: tuple[str, ...] = ()
     _lexicon_words: frozenset[str] = frozenset()
     _typo_cache: dict[str, str] = field(default_factory=dict)
@@ -239,4 +239,11 @@ def load_lexicon(path: Path = DATA / "lexicon.toml", known_words: frozenset[str]
     """Read and compile a lexicon file (done once, at import of the classifier)."""
     with path.open("rb") as f:
         raw = tomllib.load(f)
-    return Lexicon(groups=tuple(_parse_group(g) for g in raw["group"]), known_words=known_words)
+    known = known_words | english_words()
+    return Lexicon(groups=tuple(_parse_group(g) for g in raw["group"]), known_words=known)
+
+
+def english_words(path: Path = DATA / "english-words.txt") -> frozenset[str]:
+    """Common English words: correctly spelt, so never folded to a lexicon word that looks like them."""
+    with path.open(encoding="utf-8") as f:
+        return frozenset(line.strip() for line in f if line.strip() and not line.startswith("#"))

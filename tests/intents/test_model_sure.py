@@ -50,3 +50,22 @@ def test_the_model_never_overrules_a_danger_that_is_not_here_and_now(
 ) -> None:
     monkeypatch.setattr(classifier, "MODEL_SURE", 0.0)  # the model is taken as sure of every message
     assert classify(text).intent is not Intent.EMERGENCY
+
+
+def test_with_a_cue_of_danger_a_lower_bar_holds(monkeypatch: pytest.MonkeyPatch) -> None:
+    """MODEL_SURE_WITH_CUE: a likelihood under MODEL_SURE counts when a danger cue was read too weakly."""
+    from intents.classifier import _model_sure, _Reading
+    from intents.model import features
+    from intents.normalize import normalize
+
+    monkeypatch.setattr(classifier, "MODEL_SURE", 0.9)
+    monkeypatch.setattr(classifier, "MODEL_SURE_WITH_CUE", 0.75)
+    feats = features(normalize("楼道里一股怪味 越来越冲"))
+    nothing = _Reading(None, 0.0, ())
+    with_cue = _model_sure(nothing, {"smell": ("怪味",)}, feats, 0.8)
+    assert with_cue is not None  # the kind model names it
+    assert _model_sure(nothing, {"question": ("吗",)}, feats, 0.8) is None  # no cue: the 0.9 bar
+    assert _model_sure(nothing, {"smell": ("怪味",)}, feats, 0.7) is None  # under both bars
+    assert _model_sure(_Reading(None, 0.0, ("past",)), {"smell": ("怪味",)}, feats, 0.8) is None  # not now
+    monkeypatch.setattr(classifier, "MODEL_SURE_WITH_CUE", None)
+    assert _model_sure(nothing, {"smell": ("怪味",)}, feats, 0.8) is None  # turned off
