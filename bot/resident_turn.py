@@ -626,13 +626,16 @@ class ResidentTurn:
                    buttons=self.d._ack_buttons(ticket))
 
     def tell_emergency(self, ticket: Ticket, text: str) -> bool:
-        """A reply to "where is it?" that names no place ("楼上邻居", "不知道 快来"): still about the
-        emergency, so it goes to the duty room, and we ask for the place again. Not a new request,
-        nor long after the alert."""
+        """A reply to "where is it?" that names no place ("楼上邻居", "不知道 快来", "人已经晕过去了"):
+        still about the emergency, so it goes to the duty room, and we ask for the place again. Not a
+        new request of another intent, nor long after the alert."""
         if ticket.place or self.t.now - ticket.opened_at >= DUPLICATE_EMERGENCY_WINDOW:
             return False
-        if self.is_new_request(text):
-            return False  # "物业费怎么交" or a new emergency is handled as usual
+        if self.is_new_request(text) and self.d._classify(text).intent != Intent.EMERGENCY:
+            return False  # "物业费怎么交" is handled as usual
+        # An alarmed reply ("快点来啊") reads as an emergency of some guessed kind, and a worse turn
+        # ("人已经晕过去了") as one of its own kind: either way it is this emergency, happening now,
+        # and the duty room already paged for it needs the words, not a second E- ticket.
         self.pass_on_emergency_update(ticket, text, self.attachments_data())
         self.say("emergency_where", kind=ticket.category or "", ticket=ticket.code)
         return True

@@ -262,6 +262,17 @@ def test_a_reply_to_where_that_names_no_place_reaches_the_duty_room_and_we_ask_a
     assert "5栋2单元" in to_resident(out, resident.chat)[0].text
 
 
+@pytest.mark.parametrize("reply", ["快点来啊", "不知道 我在外面", "人已经晕过去了 你们快点"])
+def test_an_alarmed_reply_to_where_is_the_same_emergency_not_a_second_one(resident, reply):
+    code = to_staff(resident.send("闻到很大的煤气味"), DUTY_ROOM)[0].ticket
+    out = resident.send(reply)
+    relay = to_staff(out, DUTY_ROOM)
+    assert len(relay) == 1 and relay[0].ticket == code and reply in relay[0].text  # an update, not an alert
+    assert "具体位置" in to_resident(out, resident.chat)[-1].text  # and still: where?
+    with resident.desk.store.work() as w:
+        assert w.session.exec(select(Ticket.code).where(Ticket.code.startswith("E-"))).all() == [code]
+
+
 def test_long_after_the_alert_a_reply_is_no_longer_taken_for_the_emergency(resident, clock):
     resident.send("闻到很大的煤气味")
     clock.advance(minutes=31)
