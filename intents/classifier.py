@@ -731,6 +731,7 @@ def _model_sure(
     if (
         MODEL_SURE_WITH_CUE is not None
         and set(danger.modifiers) <= _MISREAD_MODIFIERS  # nothing else says "not now"
+        and "water_mild" not in hits  # nor "a drip, not urgent"
         and any(name in _DANGER_CUE_GROUPS for name in hits)
     ):
         bar = min(bar, MODEL_SURE_WITH_CUE)

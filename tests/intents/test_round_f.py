@@ -97,8 +97,10 @@ def test_a_danger_that_had_begun_and_is_worse_now(text: str, intent: Intent | No
 
 
 def test_without_the_escalation_rule_the_early_drip_wins(monkeypatch: pytest.MonkeyPatch) -> None:
+    text = "刚才就有点渗水 现在那根水管直接喷了"  # no further sign (地上全湿了 is one of its own since session 5)
+    assert classify(text).intent is Intent.EMERGENCY
     monkeypatch.setattr(classifier, "_ESCALATION", re.compile(r"(?!)"))
-    assert classify("刚才就有点渗水 现在那根水管直接喷了 地上全湿了").intent is not Intent.EMERGENCY
+    assert classify(text).intent is not Intent.EMERGENCY
 
 
 @pytest.mark.parametrize(
