@@ -584,7 +584,10 @@ def _danger(
     # another community never is.
     # A cut the resident has too ("群里说整个小区都停水了 我家也是") is here, whoever said it first.
     heard_but_here = kind is EmergencyKind.OUTAGE and "me_too" in hits
-    if ("hearsay" in hits and not now and not place_named and not heard_but_here) or "elsewhere" in hits and not now:
+    # News of a fault elsewhere (新闻说城东变电站出事了) with the cut here too is this cut (session 5).
+    if ("hearsay" in hits and not now and not place_named and not heard_but_here) or (
+        "elsewhere" in hits and not now and not heard_but_here
+    ):
         total -= HEARSAY_PENALTY
         modifiers.append("hearsay")
     # Money is how the resident noticed; nothing is seen, smelt or heard now.
