@@ -229,6 +229,12 @@ _ESCALATION_HIT = ("…就…现在",)
 # (现在又在烧 is the daily habit at it again: no "now" of its own.)
 _NOW_WORD = re.compile(r"(?:现在|此刻|这会儿|眼下)(?!没|不|好|已经|正常|还没|也没|都没|又在)|现在好了\|")
 _NOW_HIT = ("现在…",)
+_BUILDING_NAMED = ("<a building, no flat>",)
+# Model features (model.features: characters, "w:" English words) that name power, water or light.
+_UTILITY_FEATURES = frozenset(
+    {"电", "水", "灯", "黑", "暗", "光"}
+    | {f"w:{w}" for w in ("power", "electricity", "electric", "water", "light", "lights", "dark", "blackout", "outage")}
+)
 _STRONG_GROUPS = ("fire", "gas", "flood", "security", "medical", "trapped_lift")
 # A message that hits no vocabulary at all is most often chit-chat; this much favours `other`
 # then (less when it at least asks something).
@@ -620,6 +626,16 @@ def classify(text: str) -> Classification:
     norm = normalize(text)
     place = parse_place_normalized(norm.text)
     hits = LEXICON.match(norm)
+    if (
+        place is not None
+        and place.room is None
+        and _CUT_GROUPS & hits.keys()
+        and not {"wide_scope", "lamp"} & hits.keys()
+    ):
+        # "5栋停电了", "blk 5 all dark", "2单元没水了": a cut told of a building or 单元, no flat named,
+        # is the whole building's (labels.md: a sudden cut to a whole building or 单元 is an outage);
+        # its stairwell lights out (楼道灯全灭了) are a repair.
+        hits = {**hits, "wide_scope": _BUILDING_NAMED}
     if _ESCALATION.search(norm.cjk):
         hits = {**hits, "worsening": _ESCALATION_HIT, "still": _ESCALATION_HIT}
     elif "still" not in hits and _danger_said_now(norm.cjk, hits):
@@ -745,6 +761,10 @@ def _model_sure(
     kind = danger.kind or _model_kind(feats)
     if kind is EmergencyKind.OUTAGE and "own_only" in hits and "wide_scope" not in hits:
         return None  # one flat only is a repair
+    if kind is EmergencyKind.OUTAGE and not (_CUT_GROUPS & hits.keys() or _UTILITY_FEATURES & feats):
+        # Scope words with no power, water or light named ("fireworks woke the whole building"):
+        # no outage. Any such word counts, for cuts the lexicon lacks (电都跳脱了, is dark).
+        return None
     if kind is EmergencyKind.ELEVATOR and "nobody_trapped" in hits:
         return None  # a lift with nobody inside is a repair
     return kind
