@@ -127,3 +127,31 @@ def test_asking_what_to_do_about_a_danger_told_now_is_an_emergency(text: str, ki
 )
 def test_asking_what_to_do_in_general_is_an_inquiry(text: str) -> None:
     assert classify(text).intent is not Intent.EMERGENCY
+
+
+@pytest.mark.parametrize("text", ["7栋停电了", "block 9 has no power", "3单元没水了", "blk 2 all dark!!"])
+def test_a_cut_told_of_a_building_with_no_flat_is_an_outage(text: str) -> None:
+    result = classify(text)
+    assert (result.intent, result.emergency) == (Intent.EMERGENCY, EmergencyKind.OUTAGE)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "7栋1203停电了",  # one flat named: a repair
+        "7栋的楼道灯全灭了",  # the stairwell lights: a repair
+        "7栋明天停水吗",  # a planned cut asked about
+    ],
+)
+def test_a_flat_a_lamp_or_a_planned_cut_is_not_a_building_outage(text: str) -> None:
+    assert classify(text).intent is not Intent.EMERGENCY
+
+
+def test_scope_words_with_no_utility_named_are_no_outage() -> None:
+    result = classify("somebody let off firecrackers at 3am and the whole block woke up")
+    assert result.emergency is not EmergencyKind.OUTAGE
+
+
+def test_a_lift_door_that_closed_again_is_no_daily_nuisance() -> None:
+    result = classify("two of us inside the lift, the door opened a crack then closed again, we can't get out")
+    assert (result.intent, result.emergency) == (Intent.EMERGENCY, EmergencyKind.ELEVATOR)
