@@ -631,8 +631,10 @@ class ResidentTurn:
         new request of another intent, nor long after the alert."""
         if ticket.place or self.t.now - ticket.opened_at >= DUPLICATE_EMERGENCY_WINDOW:
             return False
-        if self.is_new_request(text) and self.d._classify(text).intent != Intent.EMERGENCY:
-            return False  # "物业费怎么交" is handled as usual
+        c = self.d._classify(text)
+        if c.intent not in (Intent.OTHER, Intent.EMERGENCY) and \
+                c.confidence >= max(self.d._unsure_below, CLEARLY_ANOTHER_REQUEST):
+            return False  # clearly another request ("物业费怎么交"): handled as usual
         # An alarmed reply ("快点来啊") reads as an emergency of some guessed kind, and a worse turn
         # ("人已经晕过去了") as one of its own kind: either way it is this emergency, happening now,
         # and the duty room already paged for it needs the words, not a second E- ticket.
