@@ -211,6 +211,8 @@ _TIE_RANK = {intent: rank for rank, intent in enumerate(TIE_ORDER)}
 # not make a danger after it look calm or past. Matched on the normalised text.
 _TOPIC_SHIFT = re.compile(
     r"另外|还有个事|还有一件事|还有件事|还有就是|还有一个事|顺便说|顺便讲|顺便提|顺便跟你们说|对了|再就是|这个先不急|这个不急|先不说这个|顾不上了|"
+    # "上周的…修好了 谢谢 今天又要麻烦你们 …", "本来想反映狗屎的事 结果…" (session 5)
+    r"又要麻烦你们|还得麻烦你们|又得麻烦你们|今天这事|今天这个事|本来想|本来是想|"
     # A bare 还有 standing as its own clause ("…用支付宝交 还有 我刚路过7栋…"); 还有烟 / 还有呼吸 is no shift.
     r"(?:^|(?<=[\s,.;!?]))还有(?:啊|呢|哈)?(?=[\s,.;:!?]|$)|"
     r"\bby the way\b|\bbtw\b|\balso\b|\bone more thing\b|\banother thing\b|\boh and\b"
@@ -631,6 +633,7 @@ def classify(text: str) -> Classification:
         and place.room is None
         and _CUT_GROUPS & hits.keys()
         and not {"wide_scope", "lamp"} & hits.keys()
+        and not {"lift", "trapped"} <= hits.keys()  # "电梯不走了 显示屏也黑了 我在里面 14号楼": the lift
     ):
         # "5栋停电了", "blk 5 all dark", "2单元没水了": a cut told of a building or 单元, no flat named,
         # is the whole building's (labels.md: a sudden cut to a whole building or 单元 is an outage);
