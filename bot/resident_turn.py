@@ -64,6 +64,9 @@ logger = logging.getLogger(__name__)
 
 RENOVATION_DOCS_QUESTION = "装修申请要带哪些资料"
 DUPLICATE_EMERGENCY_WINDOW = timedelta(minutes=30)
+# A message this short that names no place, sent while the resident has an emergency open
+# ("快点来啊", "help!!", "还没人来吗"), is about that emergency, whatever kind the classifier guesses.
+SHORT_FOLLOW_UP = 12
 CAPTION_BELONGS_WITHIN = timedelta(minutes=10)  # a captioned photo this soon after a report belongs to it
 CHOOSABLE = (Intent.REPAIR, Intent.COMPLAINT, Intent.RENOVATION, Intent.INQUIRY, Intent.EMERGENCY)
 RENOVATION_STEPS = ("dates", "contractor", "scope", "drawings")
@@ -528,6 +531,11 @@ class ResidentTurn:
                 self.idle()
                 self.say("no_words")
                 return
+            open_emergency = self.recent_emergency() if self.short_follow_up(text) else None
+            if open_emergency is not None:
+                # "help!! hurry" minutes after an alert: no menu of kinds, the duty room gets it.
+                self.pass_on_emergency_update(open_emergency, text, attachments)
+                return
             # Unsure: a handbook answer to a question is still the best reply; else let them choose.
             if is_question(text) and c.intent in (Intent.INQUIRY, Intent.OTHER):
                 self.inquiry(text, c, attachments)
@@ -585,14 +593,27 @@ class ResidentTurn:
         self.route(text, chosen, attachments=attachments)
 
     # -- emergency --------------------------------------------------------------------------
+    def recent_emergency(self, kind: str | None = None, *, any_kind: bool = True) -> Ticket | None:
+        """The resident's newest open emergency alerted within DUPLICATE_EMERGENCY_WINDOW (of ``kind``
+        unless ``any_kind``)."""
+        for open_ticket in self.w.tickets_of(self.resident.id, open_only=True, limit=10):
+            if (open_ticket.kind == TicketKind.EMERGENCY and (any_kind or open_ticket.category == kind)
+                    and self.t.now - open_ticket.opened_at < DUPLICATE_EMERGENCY_WINDOW):
+                return open_ticket
+        return None
+
+    @staticmethod
+    def short_follow_up(text: str) -> bool:
+        return len(text.strip()) <= SHORT_FOLLOW_UP and not names_a_place(text)
+
     def emergency(self, text: str, c: Classification, attachments: list[dict]) -> None:
         kind = c.emergency.value if c.emergency else None
-        for open_ticket in self.w.tickets_of(self.resident.id, open_only=True, limit=10):
-            if (open_ticket.kind == TicketKind.EMERGENCY and open_ticket.category == kind
-                    and self.t.now - open_ticket.opened_at < DUPLICATE_EMERGENCY_WINDOW):
-                # The same emergency reported again: one ticket, the update goes to the duty room.
-                self.pass_on_emergency_update(open_ticket, text, attachments)
-                return
+        # The same emergency reported again, or a short alarmed follow-up of the one open ("快点来啊",
+        # read as some guessed kind): one ticket, the update goes to the duty room.
+        same = self.recent_emergency(kind, any_kind=self.short_follow_up(text))
+        if same is not None:
+            self.pass_on_emergency_update(same, text, attachments)
+            return
         entry = self.d._handbook.emergency_guidance(kind) if kind else None
         guidance = self.d._fill(entry.answer) if entry else ""
         place, building, unit, room = self.place_of(text, c, prefer_home=False)

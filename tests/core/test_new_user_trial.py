@@ -273,6 +273,23 @@ def test_an_alarmed_reply_to_where_is_the_same_emergency_not_a_second_one(reside
         assert w.session.exec(select(Ticket.code).where(Ticket.code.startswith("E-"))).all() == [code]
 
 
+@pytest.mark.parametrize("follow_up", ["快点来啊", "help!! hurry"])
+def test_a_short_alarmed_follow_up_of_a_located_emergency_is_no_second_emergency(resident, follow_up):
+    code = to_staff(resident.send("5栋停电了 电梯也停了"), DUTY_ROOM)[0].ticket
+    out = resident.send(follow_up)
+    relay = to_staff(out, DUTY_ROOM)
+    assert len(relay) == 1 and relay[0].ticket == code and follow_up in relay[0].text
+    with resident.desk.store.work() as w:
+        assert w.session.exec(select(Ticket.code).where(Ticket.code.startswith("E-"))).all() == [code]
+
+
+def test_another_emergency_told_in_full_is_a_ticket_of_its_own(resident):
+    first = to_staff(resident.send("5栋停电了 电梯也停了"), DUTY_ROOM)[0].ticket
+    out = resident.send("9栋楼道里全是灰烟 一股烧塑料的味道")
+    second = to_staff(out, DUTY_ROOM)[0].ticket
+    assert second != first and second.startswith("E-")
+
+
 def test_long_after_the_alert_a_reply_is_no_longer_taken_for_the_emergency(resident, clock):
     resident.send("闻到很大的煤气味")
     clock.advance(minutes=31)
