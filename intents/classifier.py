@@ -231,6 +231,8 @@ _ESCALATION_HIT = ("…就…现在",)
 # (现在又在烧 is the daily habit at it again: no "now" of its own.)
 _NOW_WORD = re.compile(r"(?:现在|此刻|这会儿|眼下)(?!没|不|好|已经|正常|还没|也没|都没|又在)|现在好了\|")
 _NOW_HIT = ("现在…",)
+# A later moment that opens what is happening now, after a past matter (_past_then_now).
+_LATER_NOW = re.compile(r"刚才|刚刚|现在|今天|这会儿|此刻|眼下")
 _BUILDING_NAMED = ("<a building, no flat>",)  # the evidence of a cut's scope read from the place
 # Model features (model.features: characters, "w:" English words) that name power, water or light.
 _UTILITY_FEATURES = frozenset(
@@ -641,7 +643,7 @@ def classify(text: str) -> Classification:
         hits = {**hits, "wide_scope": _BUILDING_NAMED}
     if _ESCALATION.search(norm.cjk):
         hits = {**hits, "worsening": _ESCALATION_HIT, "still": _ESCALATION_HIT}
-    elif "still" not in hits and _danger_said_now(norm.cjk, hits):
+    elif "still" not in hits and (_danger_said_now(norm.cjk, hits) or _past_then_now(norm.cjk, hits)):
         hits = {**hits, "still": _NOW_HIT}
     evidence = tuple(f"{name}:{'|'.join(phrases)}" for name, phrases in sorted(hits.items()))
     if not _readable(norm) and "chitchat" not in hits:
@@ -803,6 +805,20 @@ def _danger_said_now(cjk: str, hits: dict[str, tuple[str, ...]]) -> bool:
         if any(p in clause for p in phrases):
             return True
     return False
+
+
+def _past_then_now(cjk: str, hits: dict[str, tuple[str, ...]]) -> bool:
+    """A past matter told first, then "刚才/现在/今天" and a strong sign of danger after it (session 5):
+    "上周报修的信箱修好了 谢谢 … 今天地下室门缝往外冒烟", "邻居上周说去海南了 … 刚才有两个人在撬他家的锁"."""
+    past = [p for p in hits.get("past", ()) if "~" not in p and p in cjk]
+    if not past:
+        return False
+    after_past = max(cjk.rfind(p) + len(p) for p in past)
+    marker = _LATER_NOW.search(cjk, after_past)
+    if marker is None:
+        return False
+    later = cjk[marker.end() :]
+    return any(p in later for name in _STRONG_GROUPS for p in hits.get(name, ()) if "~" not in p)
 
 
 def _model_kind(feats: set[str]) -> EmergencyKind | None:

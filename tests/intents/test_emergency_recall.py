@@ -28,7 +28,7 @@ def test_check_file_is_emergency_heavy_and_never_trained_on(check_rows: list[dic
 # A change of subject: the danger after 另外 / also is read on its own, so the thanks or the
 # past event before it does not make it look over.
 SUBJECT_CHANGES = [
-    ("上周报修的门锁师傅修好了 谢谢 另外 刚才看到地下室门口有烟往外冒", EmergencyKind.FIRE),
+    ("上周报修的门锁师傅修好了 谢谢 另外 地下室门口有烟往外冒", EmergencyKind.FIRE),
     ("Thanks for fixing my tap last week. Also, there's water pouring out of the riser cupboard on floor 9", EmergencyKind.FLOOD),
 ]
 

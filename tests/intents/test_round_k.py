@@ -12,9 +12,11 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
-from intents import classify
+from intents import classifier, classify
 from intents.classifier import LEXICON
 from intents.labels import EmergencyKind, Intent
 
@@ -155,3 +157,27 @@ def test_scope_words_with_no_utility_named_are_no_outage() -> None:
 def test_a_lift_door_that_closed_again_is_no_daily_nuisance() -> None:
     result = classify("two of us inside the lift, the door opened a crack then closed again, we can't get out")
     assert (result.intent, result.emergency) == (Intent.EMERGENCY, EmergencyKind.ELEVATOR)
+
+
+PAST_THEN_NOW = [
+    ("上个月报修的水管修好了 谢谢 刚才我下车库 看到充电桩那边冒黑烟", EmergencyKind.FIRE),
+    ("对门上周说全家出去旅游了 刚才有个人在撬他家的锁", EmergencyKind.SECURITY),
+]
+
+
+@pytest.mark.parametrize(("text", "kind"), PAST_THEN_NOW)
+def test_a_past_matter_then_a_danger_told_now_is_an_emergency(text: str, kind: EmergencyKind) -> None:
+    result = classify(text)
+    assert (result.intent, result.emergency) == (Intent.EMERGENCY, kind)
+
+
+@pytest.mark.parametrize(("text", "kind"), PAST_THEN_NOW)
+def test_without_the_later_now_the_past_word_wins(
+    text: str, kind: EmergencyKind, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(classifier, "_LATER_NOW", re.compile(r"(?!)"))
+    assert classify(text).intent is not Intent.EMERGENCY
+
+
+def test_a_past_danger_told_with_today_is_still_past() -> None:
+    assert classify("上周地库进水 今天才有人来抽水 太慢了").intent is not Intent.EMERGENCY
