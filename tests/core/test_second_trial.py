@@ -160,12 +160,14 @@ def test_unsure_choices_offer_no_emergency_without_a_clue_for_one(production_des
     assert "intent:repair" in offered and "intent:emergency" not in offered
 
 
-def test_unsure_choices_still_offer_an_emergency_the_words_hint_at(production_desk, clock):
+# Vague lift messages sit near the unsure bar, and each batch of training examples moves them a
+# little (in session 5 the first read as a repair at 0.62 for a while): both must stay unsure with
+# an emergency among the alternatives, or the classifier has changed in a way to look at.
+@pytest.mark.parametrize("text", ["电梯好像有点问题", "电梯怎么回事"])
+def test_unsure_choices_still_offer_an_emergency_the_words_hint_at(production_desk, clock, text):
     person = Person(production_desk, ChatRef("test", "501"), clock, name="王女士")
     person.send("3栋2单元501")
-    # An unsure reading ("电梯好像有点问题" read as a repair at 0.62 once round k's examples were
-    # trained, so it is no longer unsure in production; this one is, repair 0.38 against emergency 0.37).
-    out = to_resident(person.send("电梯有点怪"), person.chat)
+    out = to_resident(person.send(text), person.chat)
     assert "intent:emergency" in [b.action for o in out for row in o.buttons for b in row]
 
 
