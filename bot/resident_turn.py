@@ -266,8 +266,12 @@ class ResidentTurn:
             return False
         pending = Intent.RENOVATION.value if self.dlg.state == State.RENOVATION else self.dlg.get("kind", "")
         c = self.d._classify(text)
-        return c.intent not in (Intent.OTHER, Intent.EMERGENCY) and c.intent.value != pending \
-            and c.confidence >= max(self.d._unsure_below, CLEARLY_ANOTHER_REQUEST)
+        return self.clearly_another_request(c) and c.intent.value != pending
+
+    def clearly_another_request(self, c: Classification) -> bool:
+        """A request of its own (not an emergency, not chit-chat), read confidently enough to leave a question."""
+        return c.intent not in (Intent.OTHER, Intent.EMERGENCY) and \
+            c.confidence >= max(self.d._unsure_below, CLEARLY_ANOTHER_REQUEST)
 
     def pause_pending(self) -> None:
         """Keep the unfinished application/report aside (the "resume" button brings it back)."""
@@ -652,10 +656,8 @@ class ResidentTurn:
         new request of another intent, nor long after the alert."""
         if ticket.place or self.t.now - ticket.opened_at >= DUPLICATE_EMERGENCY_WINDOW:
             return False
-        c = self.d._classify(text)
-        if c.intent not in (Intent.OTHER, Intent.EMERGENCY) and \
-                c.confidence >= max(self.d._unsure_below, CLEARLY_ANOTHER_REQUEST):
-            return False  # clearly another request ("物业费怎么交"): handled as usual
+        if self.clearly_another_request(self.d._classify(text)):
+            return False  # "物业费怎么交": handled as usual
         # An alarmed reply ("快点来啊") reads as an emergency of some guessed kind, and a worse turn
         # ("人已经晕过去了") as one of its own kind: either way it is this emergency, happening now,
         # and the duty room already paged for it needs the words, not a second E- ticket.

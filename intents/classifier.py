@@ -39,6 +39,7 @@ import gc
 import logging
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -751,6 +752,9 @@ def _model_sure(
     """The kind, when the model is all but sure of an emergency the cues read too weakly; else None."""
     if MODEL_SURE is None:
         return None
+    lowest = MODEL_SURE if MODEL_SURE_WITH_CUE is None else min(MODEL_SURE, MODEL_SURE_WITH_CUE)
+    if model_emergency < lowest:
+        return None  # most messages: below either bar, the cues need not be looked at
     bar = MODEL_SURE
     if (
         MODEL_SURE_WITH_CUE is not None
@@ -794,8 +798,7 @@ def _later_danger(text: str) -> _Reading | None:
 
 def _danger_said_now(cjk: str, hits: dict[str, tuple[str, ...]]) -> bool:
     """A strong Chinese phrase of danger in the clause a "now" word opens (see _NOW_WORD)."""
-    groups = [*_STRONG_GROUPS, "trapped"] if "lift" in hits else _STRONG_GROUPS
-    phrases = [p for name in groups for p in hits.get(name, ()) if "~" not in p]
+    phrases = _strong_phrases(hits, [*_STRONG_GROUPS, "trapped"] if "lift" in hits else _STRONG_GROUPS)
     if not phrases:
         return False
     for match in _NOW_WORD.finditer(cjk):
@@ -818,7 +821,12 @@ def _past_then_now(cjk: str, hits: dict[str, tuple[str, ...]]) -> bool:
     if marker is None:
         return False
     later = cjk[marker.end() :]
-    return any(p in later for name in _STRONG_GROUPS for p in hits.get(name, ()) if "~" not in p)
+    return any(p in later for p in _strong_phrases(hits, _STRONG_GROUPS))
+
+
+def _strong_phrases(hits: dict[str, tuple[str, ...]], groups: Sequence[str]) -> list[str]:
+    """The plain (not 水管~爆) phrases the message hit in ``groups``: findable in its text as they are."""
+    return [p for name in groups for p in hits.get(name, ()) if "~" not in p]
 
 
 def _model_kind(feats: set[str]) -> EmergencyKind | None:

@@ -13,6 +13,7 @@ import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 from rapidfuzz import fuzz, process
@@ -243,6 +244,7 @@ def load_lexicon(path: Path = DATA / "lexicon.toml", known_words: frozenset[str]
     return Lexicon(groups=tuple(_parse_group(g) for g in raw["group"]), known_words=known)
 
 
+@cache  # read once, however often the lexicon is rebuilt (cross-validation trains once a fold)
 def english_words(path: Path = DATA / "english-words.txt") -> frozenset[str]:
     """Common English words: correctly spelt, so never folded to a lexicon word that looks like them."""
     with path.open(encoding="utf-8") as f:
