@@ -54,7 +54,7 @@ class Corpus:
 
 
 def development_corpora() -> list[Corpus]:
-    """The thirty-two development handbooks; never the unseen sealed2 or sealed3."""
+    """The thirty-four development handbooks; never the unseen sealed2 or sealed3."""
     return [
         Corpus("bundled", ROOT / "knowledge" / "handbook", (DATA / "questions-bundled.jsonl",)),
         Corpus("other", DATA / "other-handbook", (DATA / "questions-other.jsonl",)),
@@ -94,6 +94,10 @@ def development_corpora() -> list[Corpus]:
         Corpus("ganjiang", DATA / "ganjiang-handbook", (DATA / "questions-ganjiang.jsonl",)),
         Corpus("qianling", DATA / "qianling-handbook", (DATA / "questions-qianling.jsonl",)),
         Corpus("haidian", DATA / "haidian-handbook", (DATA / "questions-haidian.jsonl",)),
+        # The sixth session's (SONGHUA.md, XINGHAI.md), each a blind first run of the thirty-two-handbook
+        # matcher before joining.
+        Corpus("songhua", DATA / "songhua-handbook", (DATA / "questions-songhua.jsonl",)),
+        Corpus("xinghai", DATA / "xinghai-handbook", (DATA / "questions-xinghai.jsonl",)),
     ]
 
 
