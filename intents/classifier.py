@@ -471,7 +471,7 @@ def _danger(
     lift_empty = "nobody_trapped" in hits and "lift" in hits
     weakest_cue = max(strength.values(), default=0.0) < MODEL_ALONE_STRENGTH  # none, or a discounted hint
     alone_bar = MODEL_CALM_ALONE_LIKELY if calm else MODEL_ALONE_LIKELY
-    if calm and not any(not f.startswith("w:") for f in feats):
+    if calm and all(f.startswith("w:") for f in feats):  # English words only
         alone_bar = max(alone_bar, MODEL_CALM_ALONE_ENGLISH)
     if weakest_cue and not lift_empty and model_emergency >= alone_bar:
         # No cue at all, but wording very like the examples' emergencies ("电梯门夹住了孩子的手"):
@@ -783,7 +783,10 @@ def _model_sure(
     if _NOT_NOW_MODIFIERS.intersection(danger.modifiers) or _SETTLED_GROUPS.intersection(hits):
         return None
     if "nuisance" in hits and "complaint_words" in hits and "urgent" not in hits:
-        return None  # flyers or salespeople door to door, told as a grumble (as in _danger)
+        # Flyers or salespeople door to door, told as a grumble: in a grumble the weak cues count for
+        # nothing, so the reading carries no "nuisance" modifier to test; read off the hits, like the
+        # settled groups above (and stricter than _danger, where a "still" also says now).
+        return None
     kind = danger.kind or _model_kind(feats)
     if kind is EmergencyKind.OUTAGE and "own_only" in hits and "wide_scope" not in hits:
         return None  # one flat only is a repair
