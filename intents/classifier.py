@@ -217,19 +217,41 @@ _TIE_RANK = {intent: rank for rank, intent in enumerate(TIE_ORDER)}
 # Words that change the subject in one message ("想问下物业费怎么交 另外 楼下有人在撬门"): the part
 # after one is read for danger on its own too, so a question, thanks or grumble before it does
 # not make a danger after it look calm or past. Matched on the normalised text.
-_TOPIC_SHIFT = re.compile(
-    r"另外|还有个事|还有一件事|还有件事|还有就是|还有一个事|顺便说|顺便讲|顺便提|顺便跟你们说|对了|再就是|这个先不急|这个不急|先不说这个|顾不上了|"
+_TOPIC_SHIFT_PHRASES = (
+    "另外", "还有个事", "还有一件事", "还有件事", "还有就是", "还有一个事", "顺便说", "顺便讲", "顺便提", "顺便跟你们说",
+    "对了", "再就是", "这个先不急", "这个不急", "先不说这个", "顾不上了",
     # "上周的…修好了 谢谢 今天又要麻烦你们 …", "本来想反映狗屎的事 结果…" (session 5)
-    r"又要麻烦你们|还得麻烦你们|又得麻烦你们|今天这事|今天这个事|本来想|本来是想|"
-    # A bare 还有 standing as its own clause ("…用支付宝交 还有 我刚路过7栋…"); 还有烟 / 还有呼吸 is no shift.
-    r"(?:^|(?<=[\s,.;!?]))还有(?:啊|呢|哈)?(?=[\s,.;:!?]|$)|"
+    "又要麻烦你们", "还得麻烦你们", "又得麻烦你们", "今天这事", "今天这个事", "本来想", "本来是想",
     # Session 6: a first matter set aside (先不吵这个, 这个先放着) or outranked (更要紧的是, but more importantly),
     # and a contrast that turns to now (不过现在, 可是现在).
-    r"先不吵这个|这个先放着|先放一放|先不管这个|事先不说了|先不说了|现在有个事|现在有件事|然后就是|"
-    r"不过现在|但是现在|可是现在|更重要的是|更要紧的是|最要紧的是|"
-    r"\bmore importantly\b|\bbut right now\b|\banyway\b|"
-    r"\bby the way\b|\bbtw\b|\balso\b|\bone more thing\b|\banother thing\b|\boh and\b"
+    "先不吵这个", "这个先放着", "先放一放", "先不管这个", "事先不说了", "先不说了", "现在有个事", "现在有件事", "然后就是",
+    "不过现在", "但是现在", "可是现在", "更重要的是", "更要紧的是", "最要紧的是",
 )
+# A bare 还有 standing as its own clause ("…用支付宝交 还有 我刚路过7栋…"); 还有烟 / 还有呼吸 is no shift.
+_BARE_STILL = r"(?:^|(?<=[\s,.;!?]))还有(?:啊|呢|哈)?(?=[\s,.;:!?]|$)"
+_TOPIC_SHIFT_ENGLISH = (
+    "more importantly", "but right now", "anyway", "by the way", "btw", "also", "one more thing", "another thing", "oh and"
+)
+
+
+def _topic_shift_pattern(
+    phrases: Sequence[str] = _TOPIC_SHIFT_PHRASES,
+    english: Sequence[str] = _TOPIC_SHIFT_ENGLISH,
+    bare_still: bool = True,
+) -> re.Pattern[str]:
+    """One pattern for every change-of-subject marker, opened by a class of their first characters.
+
+    The class is what makes it cheap: re tries the ~50 alternatives only where a marker could
+    start, instead of at every position of every message (six times faster on the benchmark's
+    messages). It is built from the markers, so a marker added above can never be left out of it.
+    """
+    alternatives = [*map(re.escape, phrases), *([_BARE_STILL] if bare_still else [])]
+    alternatives += [rf"\b{re.escape(marker)}\b" for marker in english]
+    firsts = {marker[0] for marker in (*phrases, *english)} | ({"还"} if bare_still else set())
+    return re.compile(f"(?=[{re.escape(''.join(sorted(firsts)))}])(?:{'|'.join(alternatives)})")
+
+
+_TOPIC_SHIFT = _topic_shift_pattern()
 # "刚才就闻到了 现在更浓了", "刚才就有点渗水 现在水管直接喷了": it had already begun (…就) and a
 # later clause says what it is now, so the earlier mild sign is no drip and no past event. Not
 # when now it is gone or fine (现在没味了, 现在好了). Matched on the clause view (| = clause break).

@@ -59,6 +59,7 @@ class _Pattern:
     needle: str
     latin: bool
     gap: re.Pattern[str] | None = None
+    is_except: bool = False  # an ``except`` phrase of its group: where it occurs, the group's phrases do not count
 
     def spans(self, text: str) -> list[tuple[int, int]]:
         """Where the phrase occurs in ``text``."""
@@ -69,16 +70,21 @@ class _Pattern:
 
 @dataclass
 class Lexicon:
-    """All groups, with phrase indexes by first two characters (Chinese) or first word (English)."""
+    """All groups, with phrase indexes by first two characters (Chinese) or first word (English).
+
+    The ``except`` phrases share the indexes with the phrases, so one pass over a message finds
+    both: a message is checked only against the phrases and exceptions it can contain.
+    """
 
     groups: tuple[Group, ...]
     # Chinese phrases by their first two characters (one-character phrases by that character):
     # a message is checked only against phrases whose opening pair it contains.
     _by_pair: dict[str, list[tuple[str, _Pattern]]] = field(default_factory=dict)
     _by_char: dict[str, list[tuple[str, _Pattern]]] = field(default_factory=dict)
+    # English phrases of whole words by their first word; "flood*" phrases by their first two letters.
     _by_word: dict[str, list[_Pattern]] = field(default_factory=dict)
+    _prefix_by_start: dict[str, list[_Pattern]] = field(default_factory=dict)
     _prefix_words: list[_Pattern] = field(default_factory=list)
-    _excepts: dict[int, tuple[_Pattern, ...]] = field(default_factory=dict)
     known_words: frozenset[str] = frozenset()  # correct English words never folded (examples, word list)
     _vocabulary: tuple[str, ...] = ()
     _lexicon_words: frozenset[str] = frozenset()
@@ -91,24 +97,33 @@ class Lexicon:
                 pattern = _compile(index, phrase)
                 if pattern.latin:
                     vocabulary.update(w for w in _LATIN_WORD.findall(phrase))
-                    first = pattern.needle.split(" ")[1]
-                    if " " not in pattern.needle.strip() and not pattern.needle.endswith(" "):
-                        self._prefix_words.append(pattern)
-                    else:
-                        self._by_word.setdefault(first, []).append(pattern)
-                elif len(pattern.needle) >= 2:
-                    self._by_pair.setdefault(pattern.needle[:2], []).append((pattern.needle, pattern))
-                else:
-                    self._by_char.setdefault(pattern.needle, []).append((pattern.needle, pattern))
-            self._excepts[index] = tuple(_compile(index, phrase) for phrase in group.excepts)
+                self._index(pattern)
+            for phrase in group.excepts:
+                self._index(_compile(index, phrase, is_except=True))
         self._vocabulary = tuple(sorted(w for w in vocabulary if len(w) >= TYPO_MIN_LENGTH))
         self._lexicon_words = frozenset(vocabulary)
         self.known_words = self.known_words | vocabulary
+
+    def _index(self, pattern: _Pattern) -> None:
+        if pattern.latin:
+            if " " not in pattern.needle.strip() and not pattern.needle.endswith(" "):
+                if len(pattern.needle) < 3:
+                    raise ValueError(f"{pattern.phrase!r}: a phrase ending in * needs at least two letters before it")
+                if not pattern.is_except:  # typo folding completes the phrases' prefixes, not the exceptions'
+                    self._prefix_words.append(pattern)
+                self._prefix_by_start.setdefault(pattern.needle[1:3], []).append(pattern)
+            else:
+                self._by_word.setdefault(pattern.needle.split(" ")[1], []).append(pattern)
+        elif len(pattern.needle) >= 2:
+            self._by_pair.setdefault(pattern.needle[:2], []).append((pattern.needle, pattern))
+        else:
+            self._by_char.setdefault(pattern.needle, []).append((pattern.needle, pattern))
 
     def match(self, norm: Normalized) -> dict[str, tuple[str, ...]]:
         """Return {group name: phrases matched} for a normalised message."""
         words = self._fold_typos(norm.words)
         found: dict[int, list[_Pattern]] = {}
+        excepted: dict[int, list[_Pattern]] = {}  # the except phrases that occur, by group
         cjk = norm.cjk
         by_pair, by_char = self._by_pair, self._by_char
         # Only the phrases whose opening pair (or single character) occurs: set intersections in C.
@@ -117,21 +132,20 @@ class Lexicon:
         candidates += [entry for ch in by_char.keys() & set(cjk) for entry in by_char[ch]]
         for needle, pattern in candidates:
             if needle in cjk and (pattern.gap is None or pattern.gap.search(cjk)):
-                found.setdefault(pattern.group, []).append(pattern)
+                (excepted if pattern.is_except else found).setdefault(pattern.group, []).append(pattern)
         if len(words) > 2:
-            by_word = self._by_word
-            for word in by_word.keys() & set(words.split()):
-                for pattern in by_word[word]:
-                    if pattern.needle in words:
-                        found.setdefault(pattern.group, []).append(pattern)
-            for pattern in self._prefix_words:
+            split = words.split()
+            latin = [p for word in self._by_word.keys() & set(split) for p in self._by_word[word]]
+            starts = {word[:2] for word in split}
+            latin += [p for start in self._prefix_by_start.keys() & starts for p in self._prefix_by_start[start]]
+            for pattern in latin:
                 if pattern.needle in words:
-                    found.setdefault(pattern.group, []).append(pattern)
+                    (excepted if pattern.is_except else found).setdefault(pattern.group, []).append(pattern)
         hits: dict[str, tuple[str, ...]] = {}
-        for index, patterns in found.items():
-            excepts = self._excepts[index]
-            if excepts:
-                blocked = _blocked_spans(excepts, cjk, words)
+        for index in sorted(found):  # in lexicon order, whatever order the indexes gave
+            patterns = found[index]
+            if index in excepted:
+                blocked = _blocked_spans(excepted[index], cjk, words)
                 kept = [p.phrase for p in patterns if not _excepted(p, blocked, cjk, words)]
             else:
                 kept = [p.phrase for p in patterns]
@@ -142,7 +156,12 @@ class Lexicon:
     def _fold_typos(self, words: str) -> str:
         if len(words) <= 2:
             return words
-        return " " + " ".join(self._fold_word(w) for w in words.split()) + " "
+        split = words.split()
+        # Most words were seen before: their folding is one cache lookup each, in C.
+        folded = list(map(self._typo_cache.get, split))
+        if None in folded:
+            folded = [self._fold_word(w) if f is None else f for f, w in zip(folded, split, strict=True)]
+        return " " + " ".join(folded) + " "
 
     def _fold_word(self, word: str) -> str:
         """The lexicon word ``word`` is a typo of, or ``word`` itself."""
@@ -170,18 +189,19 @@ class Lexicon:
         return folded
 
 
-def _compile(group: int, phrase: str) -> _Pattern:
+def _compile(group: int, phrase: str, is_except: bool = False) -> _Pattern:
     phrase = phrase.casefold()
     if _LATIN_PHRASE.match(phrase):
         prefix = phrase.endswith("*")
         body = " ".join(_LATIN_WORD.findall(phrase.rstrip("*")))
         needle = " " + body + ("" if prefix else " ")
-        return _Pattern(group, phrase, needle, latin=True)
+        return _Pattern(group, phrase, needle, latin=True, is_except=is_except)
     phrase_cjk = phrase.replace(" ", "")
     if "~" in phrase_cjk:
         parts = [part for part in phrase_cjk.split("~") if part]
-        return _Pattern(group, phrase, parts[0], latin=False, gap=re.compile(GAP.join(map(re.escape, parts))))
-    return _Pattern(group, phrase_cjk, phrase_cjk, latin=False)
+        gap = re.compile(GAP.join(map(re.escape, parts)))
+        return _Pattern(group, phrase, parts[0], latin=False, gap=gap, is_except=is_except)
+    return _Pattern(group, phrase_cjk, phrase_cjk, latin=False, is_except=is_except)
 
 
 def _spans(needle: str, text: str) -> list[tuple[int, int]]:
@@ -193,11 +213,11 @@ def _spans(needle: str, text: str) -> list[tuple[int, int]]:
 
 
 def _blocked_spans(
-    excepts: tuple[_Pattern, ...], cjk: str, words: str
+    excepts: list[_Pattern], cjk: str, words: str
 ) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
-    """Where a group's except phrases occur: (spans in the cjk view, spans in the words view)."""
-    in_cjk = [span for e in excepts if not e.latin and e.needle in cjk for span in e.spans(cjk)]
-    in_words = [span for e in excepts if e.latin and e.needle in words for span in e.spans(words)]
+    """Where the except phrases found in a message occur: (spans in the cjk view, in the words view)."""
+    in_cjk = [span for e in excepts if not e.latin for span in e.spans(cjk)]
+    in_words = [span for e in excepts if e.latin for span in e.spans(words)]
     return in_cjk, in_words
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from dataclasses import dataclass
 
 from intents.labels import Place
 from intents.normalize import normalize
@@ -21,14 +23,46 @@ _CN_DIGITS = {
     "八": 8,
     "九": 9,
 }
+
+
+@dataclass(frozen=True, slots=True)
+class _Gated:
+    """A pattern that can only match where one of ``needs`` occurs: the cheap test runs first.
+
+    Most messages name no building, unit or room, and re scans a pattern that opens with a
+    lookbehind or an alternation position by position; ``in`` finds a literal in C at once.
+    """
+
+    pattern: re.Pattern[str]
+    needs: tuple[str, ...]
+
+    def possible(self, text: str) -> bool:
+        return any(need in text for need in self.needs)
+
+    def search(self, text: str) -> re.Match[str] | None:
+        return self.pattern.search(text) if self.possible(text) else None
+
+    def finditer(self, text: str) -> Iterator[re.Match[str]]:
+        return self.pattern.finditer(text) if self.possible(text) else iter(())
+
+
 _NUM = r"(?:\d{1,3}|[零〇一二两三四五六七八九十百]{1,4})"
 
 # A building: a number or letter before 栋/幢/座/号楼 ("12楼" alone is a floor, not a building),
 # or after building/block/tower in English.
-_BUILDING_ZH = re.compile(rf"(?<![\d.a-z])({_NUM}|[a-z])\s*(?:号楼|号栋|栋|幢|座|#楼)")
-_BUILDING_EN = re.compile(r"\b(?:building|bldg|block|blk|tower)\.?\s*(?:no\.?\s*|#\s*)?(\d{1,3}|[a-z])\b")
-_UNIT_ZH = re.compile(rf"(?<![\d.])({_NUM})\s*单元")
-_UNIT_EN = re.compile(r"\b(?:unit|entrance)\s*(?:no\.?\s*|#\s*)?(\d{1,2})\b(?!\s*(?:f|/f|floor)\b)")
+_BUILDING_ZH = _Gated(
+    re.compile(rf"(?<![\d.a-z])({_NUM}|[a-z])\s*(?:号楼|号栋|栋|幢|座|#楼)"),
+    ("栋", "幢", "座", "号楼", "#楼"),
+)
+_BUILDING_EN = _Gated(
+    re.compile(r"\b(?:building|bldg|block|blk|tower)\.?\s*(?:no\.?\s*|#\s*)?(\d{1,3}|[a-z])\b"),
+    ("building", "bldg", "block", "blk", "tower"),
+)
+_UNIT_ZH = _Gated(re.compile(rf"(?<![\d.])({_NUM})\s*单元"), ("单元",))
+_UNIT_EN = _Gated(
+    re.compile(r"\b(?:unit|entrance)\s*(?:no\.?\s*|#\s*)?(\d{1,2})\b(?!\s*(?:f|/f|floor)\b)"),
+    ("unit", "entrance"),
+)
 # A room: right after a building or unit (13栋402, 2单元501), before 室/房/号房, or after
 # flat/room/apt (English "unit 803" is a flat: units are 1–2 digits, rooms 3–4).
 _NOT_A_ROOM = (
@@ -36,12 +70,15 @@ _NOT_A_ROOM = (
     r"|\s*(?:f\b|/f|floor|元|块|米|平|kg|cm|mm|am|pm|h\b|min|yuan|rmb|m2|sqm|%))"
 )
 _ROOM_AFTER = re.compile(r"(?:号楼|号栋|栋|幢|座|单元)\s*[-—,，]?\s*(\d{3,4})" + _NOT_A_ROOM)
-_ROOM_SUFFIX = re.compile(r"(?<![\d.])(\d{3,4})\s*(?:室|号房|房间|房)")
-_ROOM_EN = re.compile(r"(?:\b(?:flat|room|rm|apt|apartment|unit|suite)\.?|#)\s*(?:no\.?\s*)?(\d{3,4})\b")
+_ROOM_SUFFIX = _Gated(re.compile(r"(?<![\d.])(\d{3,4})\s*(?:室|号房|房间|房)"), ("室", "房"))
+_ROOM_EN = _Gated(
+    re.compile(r"(?:\b(?:flat|room|rm|apt|apartment|unit|suite)\.?|#)\s*(?:no\.?\s*)?(\d{3,4})\b"),
+    ("flat", "room", "rm", "apt", "apartment", "unit", "suite", "#"),
+)
 # 3-2-501 / 3-1-1201: building-unit-room, the way residents write an address quickly;
 # 5-1802: building-room.
-_DASHED = re.compile(r"(?<![\d.:/-])(\d{1,2})\s*-\s*(\d{1,2})\s*-\s*(\d{3,4})(?![\d.:/-])")
-_DASHED_TWO = re.compile(r"(?<![\d.:/a-z-])(\d{1,2})\s*-\s*(\d{3,4})(?![\d.:/-])")
+_DASHED = _Gated(re.compile(r"(?<![\d.:/-])(\d{1,2})\s*-\s*(\d{1,2})\s*-\s*(\d{3,4})(?![\d.:/-])"), ("-",))
+_DASHED_TWO = _Gated(re.compile(r"(?<![\d.:/a-z-])(\d{1,2})\s*-\s*(\d{3,4})(?![\d.:/-])"), ("-",))
 # A room said digit by digit: 五零一, 一二零一, 八〇二 (after a building or unit).
 _ROOM_CN_DIGITS = re.compile(
     r"(?:号楼|号栋|栋|幢|座|单元)\s*(?:的)?\s*([零〇一二三四五六七八九]{3,4})(?![零〇一二三四五六七八九十百楼层])"
