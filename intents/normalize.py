@@ -35,7 +35,15 @@ _UNPRINTABLE_CATEGORIES = {"Cc", "Cs", "Co", "Cn", "Cf"}
 _LATIN_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 # A space between two non-ASCII characters. Written space first, so re looks for the literal
 # space and checks the character before it only there (twice as fast as a leading lookbehind).
-_CJK_SPACE = re.compile(r" (?=[^\x00-\x7f])(?<=[^\x00-\x7f] )")
+# Korean and Russian put a space between every two words, as English does: a space beside
+# Hangul or Cyrillic parts words, not clauses, and is dropped like one beside a Latin word.
+_SPACED_SCRIPTS = "\u0400-\u04ff\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3"
+_CJK_SPACE = re.compile(rf" (?=[^\x00-\x7f{_SPACED_SCRIPTS}])(?<=[^\x00-\x7f{_SPACED_SCRIPTS}] )")
+# A message is spaced word by word (see _spaced_word_by_word) from this many Chinese words between
+# spaces, this share of them one or two characters long.
+WORD_SPACED_MIN_WORDS = 5
+WORD_SPACED_SHORT_SHARE = 0.8
+_CHINESE_WORD = re.compile(r"[\u3400-\u9fff]+")
 # Zero-width joiners and variation selectors are format characters (Cf) that carry emoji; drop them
 # instead of making them spaces so "🔥\ufe0f" stays one symbol.
 _DROP = {"\u200d", "\ufe0f", "\ufe0e", "\u200b", "\u200c", "\u2060", "\ufeff"}
@@ -113,6 +121,20 @@ def clean(text: str) -> str:
     return "".join(_clean_char(ch) for ch in text)
 
 
+def _spaced_word_by_word(folded: str) -> bool:
+    """Most Chinese of the message comes in space-separated words of one or two characters.
+
+    Clause-spaced messages ("电梯坏了 里面有人 快来") have runs of three or more characters between
+    their spaces; a word-spaced one has at least WORD_SPACED_MIN_WORDS runs, nearly all short.
+    """
+    if folded.count(" ") < WORD_SPACED_MIN_WORDS - 1:
+        return False
+    words = [token for token in folded.split(" ") if _CHINESE_WORD.fullmatch(token)]
+    if len(words) < WORD_SPACED_MIN_WORDS:
+        return False
+    return sum(len(word) <= 2 for word in words) >= WORD_SPACED_SHORT_SHARE * len(words)
+
+
 @lru_cache(maxsize=4096)
 def normalize(text: str) -> Normalized:
     """Return the canonical form of ``text`` (pure; cached because residents repeat themselves)."""
@@ -132,7 +154,12 @@ def normalize(text: str) -> Normalized:
     # (around Latin words, digits) it is dropped, so phrases never join across clauses. In a
     # message typed all in pinyin the spaces only part syllables: they break nothing
     # ("dian ti li you ren chu bu lai" keeps 电梯 and 出不来 in one clause).
+    # A message spaced word by word (learners of Chinese, some voice input: "我家 的 水管 破 了 ,
+    # 水 一直 喷") is the same: its spaces part words, and its punctuation still breaks clauses.
     typed_in_pinyin = text.isascii()
-    cjk = folded.replace(" ", "") if typed_in_pinyin else _CJK_SPACE.sub("|", folded).replace(" ", "")
+    if typed_in_pinyin or _spaced_word_by_word(folded):
+        cjk = folded.replace(" ", "")
+    else:
+        cjk = _CJK_SPACE.sub("|", folded).replace(" ", "")
     words = " " + " ".join(_LATIN_WORD.findall(folded)) + " "
     return Normalized(text=folded, cjk=cjk, words=words)
