@@ -84,6 +84,7 @@ class Lexicon:
     # English phrases of whole words by their first word; "flood*" phrases by their first two letters.
     _by_word: dict[str, list[_Pattern]] = field(default_factory=dict)
     _prefix_by_start: dict[str, list[_Pattern]] = field(default_factory=dict)
+    # The "flood*" phrases (not exceptions) once more, as a list: what typo folding may complete a word to.
     _prefix_words: list[_Pattern] = field(default_factory=list)
     known_words: frozenset[str] = frozenset()  # correct English words never folded (examples, word list)
     _vocabulary: tuple[str, ...] = ()
