@@ -54,7 +54,7 @@ class Corpus:
 
 
 def development_corpora() -> list[Corpus]:
-    """The thirty-six development handbooks; never the unseen sealed2 or sealed3."""
+    """The forty-one development handbooks; never the unseen sealed2 or sealed3."""
     return [
         Corpus("bundled", ROOT / "knowledge" / "handbook", (DATA / "questions-bundled.jsonl",)),
         Corpus("other", DATA / "other-handbook", (DATA / "questions-other.jsonl",)),
@@ -102,6 +102,13 @@ def development_corpora() -> list[Corpus]:
         # matcher before joining.
         Corpus("tianshan", DATA / "tianshan-handbook", (DATA / "questions-tianshan.jsonl",)),
         Corpus("yecheng", DATA / "yecheng-handbook", (DATA / "questions-yecheng.jsonl",)),
+        # The eighth session's (GESANG.md … GUICHENG.md), each a blind first run of the thirty-six-handbook
+        # matcher before joining.
+        Corpus("gesang", DATA / "gesang-handbook", (DATA / "questions-gesang.jsonl",)),
+        Corpus("oujiang", DATA / "oujiang-handbook", (DATA / "questions-oujiang.jsonl",)),
+        Corpus("qiantang", DATA / "qiantang-handbook", (DATA / "questions-qiantang.jsonl",)),
+        Corpus("tongyuan", DATA / "tongyuan-handbook", (DATA / "questions-tongyuan.jsonl",)),
+        Corpus("guicheng", DATA / "guicheng-handbook", (DATA / "questions-guicheng.jsonl",)),
     ]
 
 
