@@ -48,20 +48,26 @@ class _Gated:
 
 _NUM = r"(?:\d{1,3}|[零〇一二两三四五六七八九十百]{1,4})"
 
+
+def _either(words: tuple[str, ...]) -> str:
+    """The alternation of literal words, for a pattern gated on the same words (one list, no copy)."""
+    return "(?:" + "|".join(map(re.escape, words)) + ")"
+
+
 # A building: a number or letter before 栋/幢/座/号楼 ("12楼" alone is a floor, not a building),
 # or after building/block/tower in English.
-_BUILDING_ZH = _Gated(
-    re.compile(rf"(?<![\d.a-z])({_NUM}|[a-z])\s*(?:号楼|号栋|栋|幢|座|#楼)"),
-    ("栋", "幢", "座", "号楼", "#楼"),
-)
+_BUILDING_WORDS = ("号楼", "号栋", "栋", "幢", "座", "#楼")
+_BUILDING_ZH = _Gated(re.compile(rf"(?<![\d.a-z])({_NUM}|[a-z])\s*" + _either(_BUILDING_WORDS)), _BUILDING_WORDS)
+_BUILDING_WORDS_EN = ("building", "bldg", "block", "blk", "tower")
 _BUILDING_EN = _Gated(
-    re.compile(r"\b(?:building|bldg|block|blk|tower)\.?\s*(?:no\.?\s*|#\s*)?(\d{1,3}|[a-z])\b"),
-    ("building", "bldg", "block", "blk", "tower"),
+    re.compile(r"\b" + _either(_BUILDING_WORDS_EN) + r"\.?\s*(?:no\.?\s*|#\s*)?(\d{1,3}|[a-z])\b"),
+    _BUILDING_WORDS_EN,
 )
 _UNIT_ZH = _Gated(re.compile(rf"(?<![\d.])({_NUM})\s*单元"), ("单元",))
+_UNIT_WORDS_EN = ("unit", "entrance")
 _UNIT_EN = _Gated(
-    re.compile(r"\b(?:unit|entrance)\s*(?:no\.?\s*|#\s*)?(\d{1,2})\b(?!\s*(?:f|/f|floor)\b)"),
-    ("unit", "entrance"),
+    re.compile(r"\b" + _either(_UNIT_WORDS_EN) + r"\s*(?:no\.?\s*|#\s*)?(\d{1,2})\b(?!\s*(?:f|/f|floor)\b)"),
+    _UNIT_WORDS_EN,
 )
 # A room: right after a building or unit (13栋402, 2单元501), before 室/房/号房, or after
 # flat/room/apt (English "unit 803" is a flat: units are 1–2 digits, rooms 3–4).
@@ -70,10 +76,12 @@ _NOT_A_ROOM = (
     r"|\s*(?:f\b|/f|floor|元|块|米|平|kg|cm|mm|am|pm|h\b|min|yuan|rmb|m2|sqm|%))"
 )
 _ROOM_AFTER = re.compile(r"(?:号楼|号栋|栋|幢|座|单元)\s*[-—,，]?\s*(\d{3,4})" + _NOT_A_ROOM)
-_ROOM_SUFFIX = _Gated(re.compile(r"(?<![\d.])(\d{3,4})\s*(?:室|号房|房间|房)"), ("室", "房"))
+_ROOM_WORDS = ("室", "号房", "房间", "房")
+_ROOM_SUFFIX = _Gated(re.compile(r"(?<![\d.])(\d{3,4})\s*" + _either(_ROOM_WORDS)), _ROOM_WORDS)
+_ROOM_WORDS_EN = ("flat", "room", "rm", "apt", "apartment", "unit", "suite")
 _ROOM_EN = _Gated(
-    re.compile(r"(?:\b(?:flat|room|rm|apt|apartment|unit|suite)\.?|#)\s*(?:no\.?\s*)?(\d{3,4})\b"),
-    ("flat", "room", "rm", "apt", "apartment", "unit", "suite", "#"),
+    re.compile(r"(?:\b" + _either(_ROOM_WORDS_EN) + r"\.?|#)\s*(?:no\.?\s*)?(\d{3,4})\b"),
+    (*_ROOM_WORDS_EN, "#"),
 )
 # 3-2-501 / 3-1-1201: building-unit-room, the way residents write an address quickly;
 # 5-1802: building-room.
