@@ -7,6 +7,7 @@ both databases round-trip the same instant.
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from enum import StrEnum
 
@@ -160,6 +161,16 @@ class Ticket(SQLModel, table=True):
     rating_reminded_at: datetime | None = Field(default=None, sa_column=_utc_column())
     rating: int | None = None  # the latest satisfaction score 1–5
     is_open: bool = Field(default=True, index=True)
+
+
+def told_kinds(ticket: Ticket) -> list[str]:
+    """Emergency kinds the resident told after the one the ticket opened with ("more_kinds" in details)."""
+    try:
+        details = json.loads(ticket.details or "{}")
+    except ValueError:
+        return []
+    kinds = details.get("more_kinds") if isinstance(details, dict) else None
+    return [k for k in kinds if isinstance(k, str)] if isinstance(kinds, list) else []
 
 
 class TicketFile(SQLModel, table=True):

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
+from bot.models import told_kinds
 from bot.workflow import STATUS_EN, STATUS_ZH, Status
 
 LANGUAGES = ("zh", "en")
@@ -126,6 +127,7 @@ class Templates:
         self._env.filters["state_en"] = lambda t: _state(t, STATUS_EN, "acknowledged, help is on the way")
         self._env.filters["terms_zh"] = terms_zh
         self._env.filters["place_en"] = place_en
+        self._env.filters["told_kinds"] = told_kinds
 
     def resident(self, template: str, lang: str, /, **context: object) -> str:
         """Render ``{lang}/{template}.j2`` for a resident (zh when the language is unknown)."""

@@ -48,11 +48,12 @@ from bot.messages import (
     Outbound,
     ticket_room,
 )
-from bot.models import EventKind, Priority, Resident, Ticket, TicketKind
+from bot.models import EventKind, Priority, Resident, Ticket, TicketKind, told_kinds
 from bot.render import place_en
 from bot.store import DialogueState
 from bot.turn import DESK, RESUMABLE, Turn, set_aside
 from bot.workflow import DONE, FINAL, INITIAL, Action, IllegalTransition, Status, next_actions, transition_for
+from intents import kind_told
 from intents.labels import Classification, Intent
 from knowledge import Entry, Handbook
 
@@ -212,9 +213,10 @@ class ResidentTurn:
             return
         if state == State.EMERGENCY_WHERE:
             ticket = self.own_ticket(self.dlg.get("focus", ""), lock=True)
-            if ticket is not None and ticket.is_open and text and (
-                    self.locate_emergency(ticket, text) or self.tell_emergency(ticket, text)):
-                return
+            if ticket is not None and ticket.is_open and text:
+                turned = self.turned_kind(ticket, text)
+                if self.locate_emergency(ticket, text, turned) or self.tell_emergency(ticket, text, turned):
+                    return
             self.idle(focus=self.dlg.get("focus"))  # something else: handled as usual below
             state = State.IDLE
         if state == State.ADDING:
@@ -641,16 +643,42 @@ class ResidentTurn:
         self.set_state(State.EMERGENCY_WHERE, focus=ticket.code)
         self.say("emergency_where", kind=kind or "", ticket=ticket.code)
 
-    def pass_on_emergency_update(self, ticket: Ticket, text: str, attachments: list[dict]) -> None:
+    def pass_on_emergency_update(self, ticket: Ticket, text: str, attachments: list[dict],
+                                 turned: str | None = None) -> None:
         """More words (or photos) about an open emergency: on its ticket and to the duty room."""
         self.w.add_event(ticket, at=self.t.now, actor=self.actor, kind=EventKind.MESSAGE, text=text)
         self.attach(ticket, attachments)
         self.t.ticket_code = ticket.code
         self.say("emergency_update", code=ticket.code, ticket=ticket.code, urgent=True)
+        if turned:
+            self.guide_turn(ticket, turned)
         self.staff(DUTY_ROOM, "emergency_update", ticket=ticket.code, urgent=True, t=ticket, text=text,
-                   buttons=self.d._ack_buttons(ticket))
+                   turned=turned, buttons=self.d._ack_buttons(ticket))
 
-    def tell_emergency(self, ticket: Ticket, text: str) -> bool:
+    def turned_kind(self, ticket: Ticket, text: str) -> str | None:
+        """The kind of a danger the reply tells in words of its own, other than the ticket's (and
+        than any told since): "家里成水帘洞了 水一直往下冒" after a fire alert, "人晕过去了" in a
+        stuck lift. None for a bare alarm ("快点来啊"), whose guessed kind says nothing new."""
+        reading = self.d._classify(text)
+        if (reading.intent != Intent.EMERGENCY or reading.confidence < self.d._unsure_below
+                or not kind_told(reading)):
+            return None
+        kind = reading.emergency.value if reading.emergency else None
+        return None if kind in (ticket.category, *told_kinds(ticket)) else kind
+
+    def guide_turn(self, ticket: Ticket, kind: str) -> None:
+        """A new kind of danger in the same emergency: noted on the ticket, and its guidance at once
+        (the guidance already sent was for the first kind: a fire's is no help with a flood)."""
+        details = json.loads(ticket.details or "{}")
+        details["more_kinds"] = [*told_kinds(ticket), kind]
+        ticket.details = json.dumps(details, ensure_ascii=False)
+        self.w.save(ticket)
+        entry = self.d._handbook.emergency_guidance(kind)
+        self.say("emergency_guidance", kind=kind, guidance=self.d._fill(entry.answer) if entry else "",
+                 title=entry.title if entry else "", code=ticket.code, ticket=ticket.code, urgent=True,
+                 turned=True, respond=self.d._config.sla_for(TicketKind.EMERGENCY, Priority.URGENT).respond)
+
+    def tell_emergency(self, ticket: Ticket, text: str, turned: str | None = None) -> bool:
         """A reply to "where is it?" that names no place ("楼上邻居", "不知道 快来", "人已经晕过去了"):
         still about the emergency, so it goes to the duty room, and we ask for the place again. Not a
         new request of another intent, nor long after the alert."""
@@ -661,11 +689,11 @@ class ResidentTurn:
         # An alarmed reply ("快点来啊") reads as an emergency of some guessed kind, and a worse turn
         # ("人已经晕过去了") as one of its own kind: either way it is this emergency, happening now,
         # and the duty room already paged for it needs the words, not a second E- ticket.
-        self.pass_on_emergency_update(ticket, text, self.attachments_data())
-        self.say("emergency_where", kind=ticket.category or "", ticket=ticket.code)
+        self.pass_on_emergency_update(ticket, text, self.attachments_data(), turned)
+        self.say("emergency_where", kind=turned or ticket.category or "", ticket=ticket.code)
         return True
 
-    def locate_emergency(self, ticket: Ticket, text: str) -> bool:
+    def locate_emergency(self, ticket: Ticket, text: str, turned: str | None = None) -> bool:
         """The answer to "where is it?": the E- ticket gets the place and the duty room is told."""
         if len(text) > 60 or not names_a_place(text):
             return False
@@ -682,8 +710,10 @@ class ResidentTurn:
         self.idle(focus=ticket.code)
         self.t.ticket_code = ticket.code
         self.say("emergency_located", code=ticket.code, place=place, ticket=ticket.code, urgent=True)
+        if turned:
+            self.guide_turn(ticket, turned)
         self.staff(DUTY_ROOM, "emergency_located", ticket=ticket.code, urgent=True, t=ticket, text=text,
-                   buttons=() if ticket.responded_at else self.d._ack_buttons(ticket))
+                   turned=turned, buttons=() if ticket.responded_at else self.d._ack_buttons(ticket))
         return True
 
     # -- repair and complaint ---------------------------------------------------------------

@@ -871,6 +871,28 @@ def _strong_phrases(hits: dict[str, tuple[str, ...]], groups: Sequence[str]) -> 
     return [p for name in groups for p in hits.get(name, ()) if "~" not in p]
 
 
+# Cues that name a kind without a group of that kind: a lift with someone in it, a cut, the gas.
+_KIND_TOLD_BY = {
+    EmergencyKind.ELEVATOR: frozenset({"lift", "trapped", "in_lift"}),
+    EmergencyKind.OUTAGE: frozenset({"power_cut", "water_cut", "dark"}),
+    EmergencyKind.GAS: frozenset({"gas_context"}),
+}
+
+
+def kind_told(reading: Classification) -> bool:
+    """Whether the message's own words name its emergency kind (冒烟, 水管爆了, 晕倒, 困在电梯里).
+
+    False when the kind is only the model's guess for a bare alarm ("快点来啊", "救命啊"): such a
+    message says that something is wrong, not what.
+    """
+    kind = reading.emergency
+    if kind is None:
+        return False
+    groups = {item.split(":", 1)[0] for item in reading.evidence}
+    return any(_GROUPS[name].kind is kind for name in groups if name in _GROUPS) or bool(
+        groups & _KIND_TOLD_BY.get(kind, frozenset()))
+
+
 def _model_kind(feats: set[str]) -> EmergencyKind | None:
     scores = KIND_MODEL.scores(feats)
     if not scores:
