@@ -54,7 +54,7 @@ class Corpus:
 
 
 def development_corpora() -> list[Corpus]:
-    """The forty-one development handbooks; never the unseen sealed2 or sealed3."""
+    """The forty-five development handbooks; never the unseen sealed2 or sealed3."""
     return [
         Corpus("bundled", ROOT / "knowledge" / "handbook", (DATA / "questions-bundled.jsonl",)),
         Corpus("other", DATA / "other-handbook", (DATA / "questions-other.jsonl",)),
@@ -109,6 +109,12 @@ def development_corpora() -> list[Corpus]:
         Corpus("qiantang", DATA / "qiantang-handbook", (DATA / "questions-qiantang.jsonl",)),
         Corpus("tongyuan", DATA / "tongyuan-handbook", (DATA / "questions-tongyuan.jsonl",)),
         Corpus("guicheng", DATA / "guicheng-handbook", (DATA / "questions-guicheng.jsonl",)),
+        # The ninth session's (BINHAI.md … LIJIANG.md), each a blind first run of the forty-one-handbook
+        # matcher before joining.
+        Corpus("binhai", DATA / "binhai-handbook", (DATA / "questions-binhai.jsonl",)),
+        Corpus("weihe", DATA / "weihe-handbook", (DATA / "questions-weihe.jsonl",)),
+        Corpus("xiangjiang", DATA / "xiangjiang-handbook", (DATA / "questions-xiangjiang.jsonl",)),
+        Corpus("lijiang", DATA / "lijiang-handbook", (DATA / "questions-lijiang.jsonl",)),
     ]
 
 
