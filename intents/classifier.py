@@ -226,11 +226,16 @@ _TOPIC_SHIFT_PHRASES = (
     # and a contrast that turns to now (不过现在, 可是现在).
     "先不吵这个", "这个先放着", "先放一放", "先不管这个", "事先不说了", "先不说了", "现在有个事", "现在有件事", "然后就是",
     "不过现在", "但是现在", "可是现在", "更重要的是", "更要紧的是", "最要紧的是",
+    # Session 9: a notice's time contradicted now (通知说维保是下午 可现在才上午 电梯就停了 …) and a
+    # first matter set aside with 那个 (收到停电通知了 那个先不说 楼上阳台有东西在烧).
+    "可现在", "但现在", "可今天", "但今天", "可是今天", "但是今天", "不过今天",
+    "那个先不说", "这个先不说", "先不说那个", "别的先不说", "其他先不说",
 )
 # A bare 还有 standing as its own clause ("…用支付宝交 还有 我刚路过7栋…"); 还有烟 / 还有呼吸 is no shift.
 _BARE_STILL = r"(?:^|(?<=[\s,.;!?]))还有(?:啊|呢|哈)?(?=[\s,.;:!?]|$)"
 _TOPIC_SHIFT_ENGLISH = (
-    "more importantly", "but right now", "anyway", "by the way", "btw", "also", "one more thing", "another thing", "oh and"
+    "more importantly", "but right now", "anyway", "by the way", "btw", "also", "one more thing", "another thing", "oh and",
+    "but now", "but tonight", "but this morning", "but this evening",
 )
 
 
@@ -268,6 +273,7 @@ _NOW_WORD = re.compile(r"(?:现在|此刻|这会儿|眼下)(?!没|不|好|已经
 _NOW_HIT = ("现在…",)
 # A later moment that opens what is happening now, after a past matter (_past_then_now).
 _LATER_NOW = re.compile(r"刚才|刚刚|现在|今天|这会儿|此刻|眼下")
+_LATER_NOW_ENGLISH = re.compile(r" (?:tonight|right now|just now|this evening|this morning|now) ")
 _BUILDING_NAMED = ("<a building, no flat>",)  # the evidence of a cut's scope read from the place
 # Model features (model.features: characters, "w:" English words) that name power, water or light.
 _UTILITY_FEATURES = frozenset(
@@ -336,6 +342,7 @@ _NEUTRAL_GROUPS = frozenset(
         "planned",
         "powered_care",
         "me_too",
+        "witnessed",
         "cut_notice",
         "not_fire",
         "bang",
@@ -523,12 +530,7 @@ def _danger(
     if wide_outage and "guessed_cause" in hits and "water_cut" in hits and not ({"flood_hint", "flood_weak"} & hits.keys()):
         # "整栋楼都没水 是不是水管爆了": a burst pipe guessed as the cause, no water seen: the cut is the kind.
         strength.pop(EmergencyKind.FLOOD, None)
-    if (
-        "drain_smell" in hits
-        and "gas_context" not in hits
-        and not set(hits.get("gas", ())) - _DRAIN_LIKE_GAS
-        and "leak_word" not in hits
-    ):
+    if _drain_not_gas(hits):
         # "下水道又返臭味 一股臭鸡蛋似的味" (round j): rotten eggs from a drain is sewage, not gas,
         # when nothing names the gas or a leak.
         strength.pop(EmergencyKind.GAS, None)
@@ -632,8 +634,11 @@ def _danger(
     # another community never is.
     # A cut the resident has too ("群里说整个小区都停水了 我家也是") is here, whoever said it first.
     heard_but_here = kind is EmergencyKind.OUTAGE and "me_too" in hits
+    # Hearsay the resident confirms first-hand (群里有人说… 就是我们这层, 我也闻到了) is here (session 9);
+    # a TV drama or another community's news stays elsewhere whatever they saw of it.
     # News of a fault elsewhere (新闻说城东变电站出事了) with the cut here too is this cut (session 5).
-    if ("hearsay" in hits and not now and not place_named and not heard_but_here) or (
+    witnessed = heard_but_here or "witnessed" in hits
+    if ("hearsay" in hits and not now and not place_named and not witnessed) or (
         "elsewhere" in hits and not now and not heard_but_here
     ):
         total -= HEARSAY_PENALTY
@@ -648,6 +653,16 @@ def _danger(
     if "distress" in hits:
         total += DISTRESS_BONUS
     return _Reading(kind, total, tuple(modifiers))
+
+
+def _drain_not_gas(hits: dict[str, tuple[str, ...]]) -> bool:
+    """A drain or sewer smell with nothing that names the gas or a leak."""
+    return (
+        "drain_smell" in hits
+        and "gas_context" not in hits
+        and not set(hits.get("gas", ())) - _DRAIN_LIKE_GAS
+        and "leak_word" not in hits
+    )
 
 
 def _softmax(scores: dict[Intent, float], temperature: float = 1.0) -> dict[Intent, float]:
@@ -681,7 +696,9 @@ def classify(text: str) -> Classification:
         hits = {**hits, "wide_scope": _BUILDING_NAMED}
     if _ESCALATION.search(norm.cjk):
         hits = {**hits, "worsening": _ESCALATION_HIT, "still": _ESCALATION_HIT}
-    elif "still" not in hits and (_danger_said_now(norm.cjk, hits) or _past_then_now(norm.cjk, hits)):
+    elif "still" not in hits and (
+        _danger_said_now(norm.cjk, hits) or _past_then_now(norm.cjk, hits) or _habit_then_now(norm, hits)
+    ):
         hits = {**hits, "still": _NOW_HIT}
     evidence = tuple(f"{name}:{'|'.join(phrases)}" for name, phrases in sorted(hits.items()))
     if not _readable(norm) and "chitchat" not in hits:
@@ -818,6 +835,10 @@ def _model_sure(
         return None
     if kind is EmergencyKind.ELEVATOR and "nobody_trapped" in hits:
         return None  # a lift with nobody inside is a repair
+    if kind is EmergencyKind.OUTAGE and {"lamp", "fault"} <= hits.keys() and not _CUT_GROUPS & hits.keys():
+        return None  # "the emergency lights in the stairwell are broken": a lamp to fix, no cut
+    if kind is EmergencyKind.GAS and _drain_not_gas(hits):
+        return None  # "the stairwell smells like sewage now": as in _danger, a drain's smell is no leak
     return kind
 
 
@@ -855,15 +876,25 @@ def _danger_said_now(cjk: str, hits: dict[str, tuple[str, ...]]) -> bool:
 def _past_then_now(cjk: str, hits: dict[str, tuple[str, ...]]) -> bool:
     """A past matter told first, then "刚才/现在/今天" and a strong sign of danger after it (session 5):
     "上周报修的信箱修好了 谢谢 … 今天地下室门缝往外冒烟", "邻居上周说去海南了 … 刚才有两个人在撬他家的锁"."""
-    past = [p for p in hits.get("past", ()) if "~" not in p and p in cjk]
-    if not past:
+    return _then_now(cjk, hits.get("past", ()), _LATER_NOW, hits)
+
+
+def _habit_then_now(norm: Normalized, hits: dict[str, tuple[str, ...]]) -> bool:
+    """A habit told first, then a later "now" and a strong sign of danger after it (session 9): "I
+    video-call them every evening. Tonight my father said my mother fell …" is tonight's fall, not a
+    daily nuisance."""
+    habits = hits.get("habitual", ())
+    return _then_now(norm.cjk, habits, _LATER_NOW, hits) or _then_now(norm.words, habits, _LATER_NOW_ENGLISH, hits)
+
+
+def _then_now(view: str, modifiers: Sequence[str], later_now: re.Pattern[str],
+              hits: dict[str, tuple[str, ...]]) -> bool:
+    """Whether, after the last of ``modifiers`` in ``view``, a later-now marker opens a strong sign of danger."""
+    found = [p for p in modifiers if "~" not in p and p in view]
+    if not found:
         return False
-    after_past = max(cjk.rfind(p) + len(p) for p in past)
-    marker = _LATER_NOW.search(cjk, after_past)
-    if marker is None:
-        return False
-    later = cjk[marker.end() :]
-    return any(p in later for p in _strong_phrases(hits, _STRONG_GROUPS))
+    marker = later_now.search(view, max(view.rfind(p) + len(p) for p in found))
+    return marker is not None and any(p in view[marker.end():] for p in _strong_phrases(hits, _STRONG_GROUPS))
 
 
 def _strong_phrases(hits: dict[str, tuple[str, ...]], groups: Sequence[str]) -> list[str]:
