@@ -165,12 +165,24 @@ class Ticket(SQLModel, table=True):
 
 def told_kinds(ticket: Ticket) -> list[str]:
     """Emergency kinds the resident told after the one the ticket opened with ("more_kinds" in details)."""
+    kinds = _details(ticket).get("more_kinds")
+    return [k for k in kinds if isinstance(k, str)] if isinstance(kinds, list) else []
+
+
+def add_told_kind(ticket: Ticket, kind: str) -> None:
+    """Note on ``ticket`` a kind of danger the resident told after the first (see told_kinds)."""
+    details = _details(ticket)
+    details["more_kinds"] = [*told_kinds(ticket), kind]
+    ticket.details = json.dumps(details, ensure_ascii=False)
+
+
+def _details(ticket: Ticket) -> dict:
+    """The ticket's details object; {} when there is none or it is not an object."""
     try:
         details = json.loads(ticket.details or "{}")
     except ValueError:
-        return []
-    kinds = details.get("more_kinds") if isinstance(details, dict) else None
-    return [k for k in kinds if isinstance(k, str)] if isinstance(kinds, list) else []
+        return {}
+    return details if isinstance(details, dict) else {}
 
 
 class TicketFile(SQLModel, table=True):

@@ -48,7 +48,7 @@ from bot.messages import (
     Outbound,
     ticket_room,
 )
-from bot.models import EventKind, Priority, Resident, Ticket, TicketKind, told_kinds
+from bot.models import EventKind, Priority, Resident, Ticket, TicketKind, add_told_kind, told_kinds
 from bot.render import place_en
 from bot.store import DialogueState
 from bot.turn import DESK, RESUMABLE, Turn, set_aside
@@ -669,9 +669,7 @@ class ResidentTurn:
     def guide_turn(self, ticket: Ticket, kind: str) -> None:
         """A new kind of danger in the same emergency: noted on the ticket, and its guidance at once
         (the guidance already sent was for the first kind: a fire's is no help with a flood)."""
-        details = json.loads(ticket.details or "{}")
-        details["more_kinds"] = [*told_kinds(ticket), kind]
-        ticket.details = json.dumps(details, ensure_ascii=False)
+        add_told_kind(ticket, kind)
         self.w.save(ticket)
         entry = self.d._handbook.emergency_guidance(kind)
         self.say("emergency_guidance", kind=kind, guidance=self.d._fill(entry.answer) if entry else "",

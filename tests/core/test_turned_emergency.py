@@ -14,7 +14,7 @@ import pytest
 from sqlmodel import select
 
 from bot.messages import DUTY_ROOM
-from bot.models import Ticket, told_kinds
+from bot.models import Ticket, add_told_kind, told_kinds
 from tests.support.chat import to_resident, to_staff
 
 FLOOD_GUIDANCE = "【水管爆裂、家里或车库进水怎么办?】"
@@ -91,3 +91,11 @@ def test_an_english_resident_is_told_in_english(resident):
     out = resident.send("now water is pouring through the ceiling of my flat, it is everywhere")
     mine = [o.text for o in to_resident(out, resident.chat)]
     assert any("told about the flooding too" in m and FLOOD_GUIDANCE in m for m in mine)
+
+
+def test_a_kind_told_later_is_added_to_details_kept_as_they_were() -> None:
+    ticket = Ticket(code="E-1", kind="emergency", status="reported", resident_id=1, details='{"note": "x"}')
+    add_told_kind(ticket, "flood")
+    add_told_kind(ticket, "medical")
+    assert told_kinds(ticket) == ["flood", "medical"]
+    assert '"note": "x"' in ticket.details
