@@ -1,6 +1,7 @@
 """Benchmark the Telegram front-end: updates per second through the whole desk, beside an echo bot.
 
-    python benchmarks/bench_telegram.py [--residents N] [--runs N] [--db URL] [--concurrency N] [--in-process]
+    python benchmarks/bench_telegram.py [--residents N] [--runs N] [--db URL] [--concurrency N] [--connections N]
+                                        [--in-process]
 
 Both bots are real python-telegram-bot Applications long-polling the same
 local Bot API emulator (tests/support/bot_api.py, in a process of its own, as
@@ -85,8 +86,32 @@ def queue_conversations(api: BotApiEmulator, residents: int) -> int:
     return count
 
 
-async def timed_polling(app: Application, expected: int) -> float:
-    """Seconds from the start of polling until ``expected`` updates have been handled."""
+def cpu_seconds(pid: int | None) -> float | None:
+    """CPU time (user + system) process ``pid`` has used so far; None where /proc cannot tell."""
+    if pid is None:
+        return None
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
+
+
+@dataclasses.dataclass
+class Timed:
+    """One timed run: seconds, and CPU seconds each process used meanwhile (None: unreadable)."""
+
+    seconds: float
+    cpu: dict[str, float | None]
+
+
+async def timed_polling(app: Application, expected: int, pids: dict[str, int | None]) -> Timed:
+    """Time from the start of polling until ``expected`` updates have been handled, and the CPU used.
+
+    ``pids`` names the processes to read: the bot's own and, as the run has them, the emulator's
+    and the desk's core process. CPU per update is steadier than a rate on a shared machine, and
+    it says which process bounds the rate.
+    """
     done = asyncio.Event()
     handled = 0
 
@@ -98,13 +123,17 @@ async def timed_polling(app: Application, expected: int) -> float:
 
     app.add_handler(TypeHandler(Update, count), group=99)  # runs after the bot's own handler
     await app.start()
+    before = {name: cpu_seconds(pid) for name, pid in pids.items()}
     started = time.perf_counter()
     await app.updater.start_polling(poll_interval=0, timeout=1, allowed_updates=ALLOWED_UPDATES)
     await asyncio.wait_for(done.wait(), timeout=600)
     elapsed = time.perf_counter() - started
+    after = {name: cpu_seconds(pid) for name, pid in pids.items()}
     await app.updater.stop()
     await app.stop()
-    return elapsed
+    used = {name: (after[name] - before[name] if after[name] is not None and before[name] is not None else None)
+            for name in pids}
+    return Timed(elapsed, used)
 
 
 def warm_up_messages(channel: str = "warm-up") -> list[Inbound]:
@@ -144,15 +173,20 @@ class Emulator:
         self._conn, child = context.Pipe()
         self._process = context.Process(target=serve_emulator, args=(child, self._residents), daemon=True)
         self._process.start()
-        return self._conn.recv()
+        return {**self._conn.recv(), "pid": self._process.pid}
 
     def __exit__(self, *exc: object) -> None:
         self._conn.send("stop")
         self._process.join(timeout=10)
 
 
-async def run_echo(residents: int) -> float:
-    """Updates per second of a minimal echo bot."""
+def per_update_ms(timed: Timed, updates: int) -> dict[str, float | None]:
+    """CPU milliseconds an update, by process."""
+    return {name: (used * 1000 / updates if used is not None else None) for name, used in timed.cpu.items()}
+
+
+async def run_echo(residents: int) -> tuple[float, dict[str, float | None]]:
+    """Updates per second of a minimal echo bot, and CPU ms an update by process."""
     with Emulator(residents) as api:
 
         async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -163,14 +197,14 @@ async def run_echo(residents: int) -> float:
         app = Application.builder().token(api["token"]).base_url(api["base_url"]).job_queue(None).build()
         app.add_handler(MessageHandler(filters.TEXT, echo))
         async with app:
-            elapsed = await timed_polling(app, api["expected"])
-        return api["expected"] / elapsed
+            timed = await timed_polling(app, api["expected"], {"bot": os.getpid(), "emulator": api["pid"]})
+        return api["expected"] / timed.seconds, per_update_ms(timed, api["expected"])
 
 
 async def run_desk(residents: int, config: Config, handbook: Any, make_db: Callable[[], tuple[str, str | None]],
                    drop_db: Callable[[], None], concurrency: int | None = None,
-                   in_process: bool = False) -> tuple[float, int]:
-    """Updates per second through the whole desk; also returns how many messages it sent."""
+                   in_process: bool = False, connections: int | None = None) -> tuple[float, int, dict[str, float | None]]:
+    """Updates per second through the whole desk; also how many messages it sent, and CPU ms an update."""
     with Emulator(residents) as api:
         topics = api["topics"]
         telegram = dataclasses.replace(
@@ -185,6 +219,8 @@ async def run_desk(residents: int, config: Config, handbook: Any, make_db: Calla
             desk = ServiceDesk(config=config, store=TicketStore(engine), handbook=handbook,
                                templates=Templates(config.timezone))
             extra: dict[str, Any] = {"concurrency": concurrency} if concurrency else {}
+            if connections:
+                extra["http_connections"] = connections
             if in_process:
                 extra["desk_process"] = False
             settings = TelegramSettings.from_config(config, api["token"], base_url=api["base_url"],
@@ -202,8 +238,10 @@ async def run_desk(residents: int, config: Config, handbook: Any, make_db: Calla
                 else:
                     for inbound in warm_up_messages("warm-up-process"):
                         await process.handle(inbound)
+                pids = {"bot": os.getpid(), "core": process.pid if process is not None else None,
+                        "emulator": api["pid"]}
                 try:
-                    elapsed = await timed_polling(running.app, api["expected"])
+                    timed = await timed_polling(running.app, api["expected"], pids)
                 finally:
                     if process is not None:
                         await process.close()
@@ -212,7 +250,7 @@ async def run_desk(residents: int, config: Config, handbook: Any, make_db: Calla
         finally:
             engine.dispose()
             drop_db()
-        return api["expected"] / elapsed, sent
+        return api["expected"] / timed.seconds, sent, per_update_ms(timed, api["expected"])
 
 
 def run_core_alone(residents: int, config: Config, handbook: Any, make_db: Callable[[], tuple[str, str | None]],
@@ -281,12 +319,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--db", default=None, help="PostgreSQL URL (default: a SQLite file per run)")
     parser.add_argument("--concurrency", type=int, default=None,
                         help="updates the desk handles at once (default: the front-end's default)")
+    parser.add_argument("--connections", type=int, default=None,
+                        help="the desk's pooled connections to the Bot API (default: the front-end's default)")
     parser.add_argument("--in-process", action="store_true",
                         help="run the core in the bot's process ([telegram] desk_process = false)")
     args = parser.parse_args(argv)
     config = load_config(EXAMPLE_CONFIG)
     handbook = load_handbook(BUNDLED_HANDBOOK)
     echo_rates, desk_rates, core_rates = [], [], []
+    echo_cpu: list[dict[str, float | None]] = []
+    desk_cpu: list[dict[str, float | None]] = []
     sent = 0
     with tempfile.TemporaryDirectory() as tmp:
         make_db, drop_db = database_factory(args.db, Path(tmp))
@@ -294,11 +336,15 @@ def main(argv: list[str] | None = None) -> int:
             order = ("echo", "desk") if run % 2 == 0 else ("desk", "echo")
             for which in order:
                 if which == "echo":
-                    echo_rates.append(asyncio.run(run_echo(args.residents)))
+                    rate, cpu = asyncio.run(run_echo(args.residents))
+                    echo_rates.append(rate)
+                    echo_cpu.append(cpu)
                 else:
-                    rate, sent = asyncio.run(run_desk(args.residents, config, handbook, make_db, drop_db,
-                                                      args.concurrency, args.in_process))
+                    rate, sent, cpu = asyncio.run(run_desk(args.residents, config, handbook, make_db, drop_db,
+                                                           args.concurrency, args.in_process,
+                                                           args.connections))
                     desk_rates.append(rate)
+                    desk_cpu.append(cpu)
             core_rates.append(run_core_alone(args.residents, config, handbook, make_db, drop_db))
     echo, desk, core = (statistics.median(r) for r in (echo_rates, desk_rates, core_rates))
     ratio = desk / echo
@@ -312,7 +358,17 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  ratio desk/echo: {ratio:.2f}   target >= {RATIO_TARGET}   {'OK' if ratio >= RATIO_TARGET else 'BELOW'}")
     print(f"  for reference, ServiceDesk.handle alone (no Telegram, one at a time): {core:.1f} msg/s "
           f"(runs: {', '.join(f'{r:.0f}' for r in core_rates)}); desk on Telegram / core alone: {desk / core:.2f}")
+    print(f"  CPU ms an update, medians (read from /proc over the timed part): echo {describe_cpu(echo_cpu)}; "
+          f"desk {describe_cpu(desk_cpu)}")
     return 0
+
+
+def describe_cpu(runs: list[dict[str, float | None]]) -> str:
+    """``bot 1.10, emulator 0.52`` from each run's CPU ms an update; processes /proc could not read are left out."""
+    names = [name for name in runs[0] if all(run[name] is not None for run in runs)] if runs else []
+    if not names:
+        return "not measured"
+    return ", ".join(f"{name} {statistics.median(run[name] for run in runs):.2f}" for name in names)
 
 
 if __name__ == "__main__":
