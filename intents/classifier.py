@@ -131,14 +131,6 @@ _CALM_GROUPS = frozenset({"question", "fault", "fix_request", "complaint_words",
 CALM_WEAK_DISCOUNT: float | None = None
 # The groups that say what was cut: an outage needs one of them.
 _CUT_GROUPS = frozenset({"power_cut", "water_cut", "dark"})
-# What tells of water, for a flood only the model reads: the water groups, or water in the words
-# (水, 淹, 泡, water, wet, rain, or a likeness: 家里成水帘洞了, 车库像河一样, "a fountain in the car
-# park" are told in none of the groups' phrases).
-_WATER_GROUPS = frozenset({"flood", "flood_weak", "flood_hint", "water_mild", "water_cut"})
-_WATER_CHARS = frozenset("水淹泡涝雨河海湖瀑泉")
-# English words starting so ("raining", "water's"; not "drain", which is where smells come from).
-_WATER_ROOTS = ("water", "flood", "sewage", "rain", "wet", "soak", "drip", "leak", "river", "lake", "fountain",
-                "pool", "shower", "puddle")
 # Gas phrases a drain smell shares (round j): only these, beside a drain and no gas word, are sewage.
 _DRAIN_LIKE_GAS = frozenset({"臭鸡蛋", "烂鸡蛋", "臭蛋味", "rotten egg*", "eggy smell"})
 # A settled context (thanks, praise, "fixed already", every day): weak signs there never count.
@@ -518,10 +510,6 @@ def _danger(
             # A cut nobody mentions (no power, water or dark word: "fireworks woke up the whole
             # building") is the model matching the scope words of the examples, not an outage.
             kind = None
-        if kind is EmergencyKind.FLOOD and not _water_told(hits, feats):
-            # Nor is a flood nobody mentions water for ("dumps oil into the drain, the whole path
-            # stinks"): the model matching drain and scope words.
-            kind = None
         if kind is not None:
             strength = {kind: MODEL_ALONE_STRENGTH}
     if "own_only" in hits:
@@ -665,13 +653,6 @@ def _danger(
     if "distress" in hits:
         total += DISTRESS_BONUS
     return _Reading(kind, total, tuple(modifiers))
-
-
-def _water_told(hits: dict[str, tuple[str, ...]], feats: set[str]) -> bool:
-    """Whether the message speaks of water at all: a water group, or a water word or character."""
-    return bool(_WATER_GROUPS & hits.keys()) or any(
-        f in _WATER_CHARS or (f.startswith("w:") and any(word.startswith(_WATER_ROOTS) for word in f[2:].split("_")))
-        for f in feats)
 
 
 def _drain_not_gas(hits: dict[str, tuple[str, ...]]) -> bool:
@@ -858,8 +839,6 @@ def _model_sure(
         return None  # "the emergency lights in the stairwell are broken": a lamp to fix, no cut
     if kind is EmergencyKind.GAS and _drain_not_gas(hits):
         return None  # "the stairwell smells like sewage now": as in _danger, a drain's smell is no leak
-    if kind is EmergencyKind.FLOOD and not _water_told(hits, feats):
-        return None  # as in _danger: no flood where nobody speaks of water
     return kind
 
 

@@ -7,9 +7,12 @@ alarms. The shapes behind them, fixed in the lexicon and the classifier before t
 - animals and objects as the ones who bite or fall: a rat 咬了个洞 in a net, a lid that "fell off";
 - water told by where it goes (雨水往屋里灌, 水从楼顶往下泻, 楼道在进水), and someone who barely
   answers (叫他也不怎么应);
-- a firecracker that injured a hand is a medical emergency, not a fire;
-- a flood only the model reads needs someone to speak of water at all (a restaurant dumping oil
-  into a drain, the alley stinking, is a complaint).
+- a firecracker that injured a hand is a medical emergency, not a fire.
+
+Tried and dropped: a flood read by the model alone only where the message speaks of water at all
+(水, 淹, "water", "rain", a likeness such as 河 or "fountain"). It fixed one false alarm in the opened
+sets (a restaurant dumping oil into a drain) and cost a blind set (`sealed17`, totals only) one
+emergency: a missed emergency costs more than a false alarm.
 
 The sentences below are written for these tests, not taken from any example or check file; those
 marked "was …" are read wrongly by session 9's classifier.
@@ -40,7 +43,6 @@ def test_dangers_told_by_weather_water_and_firecrackers(text: str, kind: Emergen
     "the lid fell off the bin by block 4",  # was medical: "fell off"
     "my window latch broke in the storm and it won't close",  # was security: "broke in"
     "储藏室的纸箱被老鼠咬了好几个洞 能不能来灭个鼠",  # was medical: 咬了
-    "the noodle shop dumps its oil into the drain, the whole street stinks",  # was flood, the model's alone
     "冰雹把车棚顶砸了几个洞 下雨会漏",
     "地下室的电线被老鼠咬断了 灯不亮",
 ])
