@@ -54,7 +54,7 @@ class Corpus:
 
 
 def development_corpora() -> list[Corpus]:
-    """The forty-five development handbooks; never the unseen sealed2 or sealed3."""
+    """The forty-seven development handbooks; never the unseen sealed2 or sealed3."""
     return [
         Corpus("bundled", ROOT / "knowledge" / "handbook", (DATA / "questions-bundled.jsonl",)),
         Corpus("other", DATA / "other-handbook", (DATA / "questions-other.jsonl",)),
@@ -115,6 +115,10 @@ def development_corpora() -> list[Corpus]:
         Corpus("weihe", DATA / "weihe-handbook", (DATA / "questions-weihe.jsonl",)),
         Corpus("xiangjiang", DATA / "xiangjiang-handbook", (DATA / "questions-xiangjiang.jsonl",)),
         Corpus("lijiang", DATA / "lijiang-handbook", (DATA / "questions-lijiang.jsonl",)),
+        # The tenth session's (ZHUJIANG.md, CHAOHU.md), each a blind first run of the forty-five-handbook
+        # matcher before joining.
+        Corpus("zhujiang", DATA / "zhujiang-handbook", (DATA / "questions-zhujiang.jsonl",)),
+        Corpus("chaohu", DATA / "chaohu-handbook", (DATA / "questions-chaohu.jsonl",)),
     ]
 
 

@@ -107,6 +107,8 @@ def test_a_stricter_tuning_declines_more(mini: Handbook) -> None:
     ("物业办公室在几号楼啊", ("物业哪里",)),          # 在 + 几号楼→哪里 is 在哪里, folded again
     ("喂 我不知道物业费怎么交", ("物业费怎么交",)),    # voice-typed padding
     ("取暖费", ("采暖费",)),
+    ("天然气费", ("燃气费",)),  # natural gas is gas: not the typo fold 然气→燃气 inside it (天燃气费)
+    ("然气费", ("燃气费",)),    # while the typo alone is still folded
     ("When is the rubbish collected?", ("时间", "垃圾", "清运")),  # not "collect" a parcel
 ])
 def test_normalise_folds_variants_to_one_form(text: str, expected: tuple[str, ...]) -> None:
