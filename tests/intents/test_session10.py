@@ -50,3 +50,25 @@ def test_things_broken_by_weather_or_animals_are_no_emergency(text: str) -> None
     reading = classify(text)
     assert reading.intent is not Intent.EMERGENCY, reading.evidence
     assert reading.emergency is None, reading.evidence
+
+
+# The check file of questions (check-questions-k19.jsonl, never trained on) brought these: a what-if
+# that names a danger ("what do I do if I smell gas") and a question about how often one happened
+# are no emergency; a report taken back as a "false alarm" is settled, unless it says it is not one.
+@pytest.mark.parametrize("text", [
+    "what do i do if i smell gas in the stairwell?",  # was gas: "what do i do" read as distress
+    "电梯困人今年一共出过几次?",  # was elevator
+    "false alarm!! it was just steam from the shower, no need to come up",
+])
+def test_questions_that_only_name_a_danger_are_no_emergency(text: str) -> None:
+    assert_reading(text, None, None)
+
+
+@pytest.mark.parametrize(("text", "kind"), [
+    ("it's not a false alarm, there's real smoke on the 5th floor landing now", EmergencyKind.FIRE),
+    ("家门锁有撬过的痕迹 门半开着 里面还有动静 要不要报警", EmergencyKind.SECURITY),
+    ("a stranger keeps following kids near the slide and just tried to grab one, where is security??",
+     EmergencyKind.SECURITY),
+])
+def test_dangers_told_as_questions_still_page(text: str, kind: EmergencyKind) -> None:
+    assert_reading(text, Intent.EMERGENCY, kind)
