@@ -905,7 +905,7 @@ def _strong_phrases(hits: dict[str, tuple[str, ...]], groups: Sequence[str]) -> 
 # Cues that name a kind without a group of that kind: a lift with someone in it, a cut, the gas.
 _KIND_TOLD_BY = {
     EmergencyKind.ELEVATOR: frozenset({"lift", "trapped", "in_lift"}),
-    EmergencyKind.OUTAGE: frozenset({"power_cut", "water_cut", "dark"}),
+    EmergencyKind.OUTAGE: _CUT_GROUPS,
     EmergencyKind.GAS: frozenset({"gas_context"}),
 }
 
