@@ -54,7 +54,7 @@ class Corpus:
 
 
 def development_corpora() -> list[Corpus]:
-    """The forty-seven development handbooks; never the unseen sealed2 or sealed3."""
+    """The forty-nine development handbooks; never the unseen sealed2 or sealed3."""
     return [
         Corpus("bundled", ROOT / "knowledge" / "handbook", (DATA / "questions-bundled.jsonl",)),
         Corpus("other", DATA / "other-handbook", (DATA / "questions-other.jsonl",)),
@@ -119,6 +119,10 @@ def development_corpora() -> list[Corpus]:
         # matcher before joining.
         Corpus("zhujiang", DATA / "zhujiang-handbook", (DATA / "questions-zhujiang.jsonl",)),
         Corpus("chaohu", DATA / "chaohu-handbook", (DATA / "questions-chaohu.jsonl",)),
+        # The eleventh session's (JIALING.md, ZHONGZHOU.md), each a blind first run of the
+        # forty-seven-handbook matcher before joining.
+        Corpus("jialing", DATA / "jialing-handbook", (DATA / "questions-jialing.jsonl",)),
+        Corpus("zhongzhou", DATA / "zhongzhou-handbook", (DATA / "questions-zhongzhou.jsonl",)),
     ]
 
 

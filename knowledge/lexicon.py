@@ -566,6 +566,8 @@ _MORE_ENGLISH: dict[str, str] = {
     "unconscious": "昏迷 急救", "passed out": "晕倒", "fell": "摔倒", "fallen": "摔倒", "accident": "事故 受伤",
     "injury": "受伤", "defibrillator": "aed", "stranger": "陌生人", "strangers": "陌生人",
     "suspicious": "可疑", "break-in": "盗窃", "burglary": "盗窃", "safe": "安全", "safety": "安全",
+    "break in": "盗窃", "breaking in": "盗窃", "broke in": "盗窃", "broke into": "盗窃", "breaking into": "盗窃",
+    "trying to open my door": "撬门 可疑", "trying my door": "撬门 可疑", "forcing my door": "撬门 可疑",
     "spare": "备用", "spare key": "备用钥匙", "key cut": "配钥匙", "copy of my key": "配钥匙",
     "outside": "外面", "outside my door": "门口", "inside": "户内", "cold": "冷", "freezing": "冷",
     "is cold": "不热", "are cold": "不热", "not warm": "不热", "not hot": "不热", "isn't warm": "不热",
@@ -755,6 +757,7 @@ DIALECT: dict[str, str] = {
     "得行": "可以", "要得到": "要得到", "要得了": "要得了", "要得多": "要得多", "取得行": "取得行",
     "获得行": "获得行", "得行政": "得行政", "得行驶": "得行驶", "得行人": "得行人",
     "莫得": "没有", "没得": "没有", "一哈儿": "一下", "一哈": "一下", "噻": "",
+    "为啥子": "为什么", "遭不住": "受不了", "嬢嬢": "阿姨", "喊不答应": "没反应", "喊不应": "没反应",
     # Shanghainese and Wu (吴语)
     "阿拉": "我们", "阿拉伯": "阿拉伯", "阿拉斯加": "阿拉斯加", "伊拉克": "伊拉克",
     "侬好": "你好", "侬": "你", "伊拉": "他们", "哪能办": "怎么办", "哪能弄": "怎么办",
