@@ -55,7 +55,7 @@ from bot.turn import DESK, RESUMABLE, Turn, set_aside
 from bot.workflow import DONE, FINAL, INITIAL, Action, IllegalTransition, Status, next_actions, transition_for
 from intents import kind_told
 from intents.labels import Classification, Intent
-from knowledge import Entry, Handbook
+from knowledge import Answer, Entry, Handbook
 
 if TYPE_CHECKING:
     from bot.desk import ServiceDesk
@@ -559,9 +559,10 @@ class ResidentTurn:
             case _:
                 answer = self.d._handbook.answer(text) if is_question(text) else None
                 if answer is not None:
-                    self.inquiry(text, c, attachments)
+                    self.inquiry(text, c, attachments, asked=True, answer=answer)
                 elif is_question(text):  # a question off our topics: say we have no answer, offer a person
-                    self.inquiry(text, Classification(intent=Intent.INQUIRY, confidence=1.0), attachments)
+                    self.inquiry(text, Classification(intent=Intent.INQUIRY, confidence=1.0), attachments,
+                                 asked=True, answer=None)
                 else:
                     self.say("other", registered=bool(self.resident.building))
 
@@ -838,8 +839,11 @@ class ResidentTurn:
             self.w.add_file(ticket, _att_from_dict(a), by=self.actor, at=self.t.now)
 
     # -- inquiry ----------------------------------------------------------------------------
-    def inquiry(self, text: str, c: Classification, attachments: list[dict]) -> None:
-        answer = self.d._handbook.answer(text)
+    def inquiry(self, text: str, c: Classification, attachments: list[dict], *,
+                asked: bool = False, answer: Answer | None = None) -> None:
+        """Answer from the handbook; ``asked``: the caller already asked it, and ``answer`` is its reply."""
+        if not asked:
+            answer = self.d._handbook.answer(text)
         if answer is None and c.intent == Intent.INQUIRY and c.confidence >= self.d._unsure_below:
             # A question the handbook cannot answer: say so and offer a person (never the same menu again).
             self.set_state(State.IDLE, question=text[:500], attachments=attachments)

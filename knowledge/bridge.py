@@ -17,7 +17,7 @@ from __future__ import annotations
 import heapq
 import math
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 
 from knowledge.lexicon import FUNCTION_CHARS, INTERROGATIVES, QUESTION_WORDS
@@ -96,15 +96,24 @@ class Bridge:
         if not q:
             return []
         q_norm = math.sqrt(sum(self._idf[t] ** 2 for t in q))
-        dot: defaultdict[int, float] = defaultdict(float)
-        count: defaultdict[int, int] = defaultdict(int)
+        # Count shared terms first (Counter.update loops in C), then weigh only the questions that
+        # share enough: most share one common term. The dot product adds the same weights in the
+        # same order (q's) as one pass over the postings would, so the similarities are identical.
+        count: Counter[int] = Counter()
         for t in q:
-            w = self._idf[t] ** 2
-            for i in self._postings[t]:
-                dot[i] += w
-                count[i] += 1
-        near = heapq.nlargest(k, ((d / (q_norm * self._norms[i]), i) for i, d in dot.items()
-                                  if count[i] >= min_shared))
+            count.update(self._postings[t])
+        weighted = [(t, self._idf[t] ** 2) for t in q]
+        terms = self._terms
+
+        def dot(i: int) -> float:
+            shared, d = terms[i], 0.0
+            for t, w in weighted:
+                if t in shared:
+                    d += w
+            return d
+
+        near = heapq.nlargest(k, ((dot(i) / (q_norm * self._norms[i]), i) for i, c in count.items()
+                                  if c >= min_shared))
         out = []
         for similarity, i in near:
             if similarity < min_similarity:

@@ -468,10 +468,11 @@ class Matcher:
         bar = total ** tuning.length_gamma * reference ** (1 - tuning.length_gamma)
         results: list[tuple[float, Entry]] = []
         exact: list[Entry] = []   # candidates whose title or an alias is the question, word for word
+        weighted = [(t, weights[t]) for t in q_set]   # in q_set's order, so every sum below is as before
         for i in heapq.nlargest(tuning.candidates, acc, key=acc.__getitem__):
             item = self._items[i]
             sat = item.sat
-            coverage = min(1.0, sum(weights[t] * sat[t] for t in q_set if t in sat) / bar)
+            coverage = min(1.0, sum(w * sat[t] for t, w in weighted if t in sat) / bar)
             best_line = max((sum(weights[t] for t in q_set & line) for line in item.lines), default=0.0)
             sentence = min(1.0, best_line / bar)
             closest = process.extractOne(q_text, item.phrases, scorer=fuzz.ratio) if item.phrases else None
