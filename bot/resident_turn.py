@@ -560,6 +560,10 @@ class ResidentTurn:
                 answer = self.d._handbook.answer(text) if is_question(text) else None
                 if answer is not None:
                     self.inquiry(text, c, attachments, asked=True, answer=answer)
+                elif (open_emergency := self.recent_emergency()) is not None:
+                    # "救护车到了 谢谢", "人醒了" minutes after an alert: news for the duty room on that
+                    # ticket, not a greeting as if nothing had happened.
+                    self.pass_on_emergency_update(open_emergency, text, attachments)
                 elif is_question(text):  # a question off our topics: say we have no answer, offer a person
                     self.inquiry(text, Classification(intent=Intent.INQUIRY, confidence=1.0), attachments,
                                  asked=True, answer=None)

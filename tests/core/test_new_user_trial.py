@@ -376,3 +376,23 @@ def test_withdrawing_a_ticket_asks_to_confirm_first(resident):
     assert ticket_of(resident, R1).is_open
     resident.press(f"cancel:{R1}:yes")
     assert ticket_of(resident, R1).status == Status.CANCELLED
+
+
+@pytest.mark.parametrize("news", ["救护车到了 谢谢", "the ambulance is here now, thank you"])
+def test_news_after_a_located_emergency_goes_to_its_ticket_not_a_greeting(resident, news):
+    # Session 11's trial: "救护车到了 谢谢" after a fall alert was answered with the opening greeting.
+    code = to_staff(resident.send("我妈在家摔倒了 起不来 3栋2单元501"), DUTY_ROOM)[0].ticket
+    out = resident.send(news)
+    relay = to_staff(out, DUTY_ROOM)
+    assert len(relay) == 1 and relay[0].ticket == code and news in relay[0].text
+    reply = to_resident(out, resident.chat)[0].text
+    assert code in reply and ("转给值班人员" in reply or "passed to the staff on duty" in reply)
+    assert news in [e.text for e in resident.desk.store.events(code)]
+
+
+def test_thanks_long_after_an_emergency_is_not_passed_to_the_duty_room(resident, clock):
+    code = to_staff(resident.send("我妈在家摔倒了 起不来 3栋2单元501"), DUTY_ROOM)[0].ticket
+    clock.advance(minutes=31)
+    out = resident.send("救护车到了 谢谢")
+    assert not to_staff(out, DUTY_ROOM)
+    assert "救护车到了 谢谢" not in [e.text for e in resident.desk.store.events(code)]
