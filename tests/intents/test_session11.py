@@ -16,8 +16,10 @@ watching a camera from elsewhere) means danger: "我在地铁上" became a medic
 ``examples-more-k20-tuner`` says where residents are with nothing wrong.
 
 A second file, on understatement and politeness (``check-understated-k21``), scored 0.944 / 0.952 /
-0.982 / 1.000 held out; after the fixes below 0.961 / 0.982 / 0.994 / 1.000. Trained on, it cost a
-blind set an emergency, so it stays a check file (test_check_files.py).
+0.982 / 1.000 held out; after the fixes below 0.961 / 0.982 / 0.994 / 1.000. A third, on what one
+hears, smells and sees (``check-senses-k22``), scored 0.931 / 0.989 / 0.927 / 0.978; after its fixes
+0.948 / 0.994 / 0.962 / 0.994. Trained on, each cost a blind set an emergency, so both stay check
+files (test_check_files.py).
 
 The sentences below are written for these tests, not taken from any example or check file; those
 marked "was …" are read wrongly by session 10's classifier.
@@ -68,3 +70,23 @@ def test_dangers_told_politely_still_page(text: str, kind: EmergencyKind) -> Non
 def test_a_denied_gas_leak_is_no_gas_emergency() -> None:
     reading = classify("热水器打不着火 闻了一下没有味道 应该不是漏气 5栋")
     assert reading.intent is not Intent.EMERGENCY, reading.evidence
+
+
+# The check file of the senses (check-senses-k22.jsonl, never trained on) brought these: hissing from
+# a cistern is no gas, one dead socket is no building cut; a thud then a weak call for help is someone
+# unwell, knocking from the lift shaft is someone trapped, someone "being hit" is an assault.
+@pytest.mark.parametrize("text", [
+    "马桶水箱一直嘶嘶响 2栋1单元301",  # was gas
+    "厨房插座没电了 9栋",  # was outage
+])
+def test_sounds_and_dead_sockets_that_are_repairs(text: str) -> None:
+    assert_reading(text, None, None)
+
+
+@pytest.mark.parametrize(("text", "kind"), [
+    ("楼上咣一声 然后听到老人有气无力地喊人 12栋", EmergencyKind.MEDICAL),  # was elevator
+    ("faint knocking from the lift shaft, the display is dark, block 5", EmergencyKind.ELEVATOR),  # was medical
+    ("screaming next door, sounds like someone is being hit, flat 702", EmergencyKind.SECURITY),  # was medical
+])
+def test_dangers_told_by_what_is_heard(text: str, kind: EmergencyKind) -> None:
+    assert_reading(text, Intent.EMERGENCY, kind)
