@@ -96,9 +96,9 @@ class Bridge:
         if not q:
             return []
         q_norm = math.sqrt(sum(self._idf[t] ** 2 for t in q))
-        # Count shared terms first (Counter.update loops in C), then weigh only the questions that
-        # share enough: most share one common term. The dot product adds the same weights in the
-        # same order (q's) as one pass over the postings would, so the similarities are identical.
+        # Count shared terms first (Counter.update loops in C, not Python), then weigh only the
+        # questions that share enough. The dot product adds the same weights in the same order (q's)
+        # as one pass over the postings would, so the similarities are identical to the last bit.
         count: Counter[int] = Counter()
         for t in q:
             count.update(self._postings[t])

@@ -54,7 +54,7 @@ class Corpus:
 
 
 def development_corpora() -> list[Corpus]:
-    """The forty-nine development handbooks; never the unseen sealed2 or sealed3."""
+    """The fifty-one development handbooks; never the unseen sealed2 or sealed3."""
     return [
         Corpus("bundled", ROOT / "knowledge" / "handbook", (DATA / "questions-bundled.jsonl",)),
         Corpus("other", DATA / "other-handbook", (DATA / "questions-other.jsonl",)),
@@ -123,6 +123,10 @@ def development_corpora() -> list[Corpus]:
         # forty-seven-handbook matcher before joining.
         Corpus("jialing", DATA / "jialing-handbook", (DATA / "questions-jialing.jsonl",)),
         Corpus("zhongzhou", DATA / "zhongzhou-handbook", (DATA / "questions-zhongzhou.jsonl",)),
+        # The eleventh session's second pair (SAIHAN.md, QINHUAI.md), each a blind first run of the
+        # forty-nine-handbook matcher before joining.
+        Corpus("saihan", DATA / "saihan-handbook", (DATA / "questions-saihan.jsonl",)),
+        Corpus("qinhuai", DATA / "qinhuai-handbook", (DATA / "questions-qinhuai.jsonl",)),
     ]
 
 
