@@ -128,6 +128,8 @@ TERSE_STRENGTH = DANGER_NOW
 # value: in round e's cross-validation a discount of 0.25–1.0 caught nothing more and cost
 # precision (docs/intents.md). Kept as a knob for the next measurement.
 _CALM_GROUPS = frozenset({"question", "fault", "fix_request", "complaint_words", "handling"})
+# What a bare greeting may hit beside the greeting itself.
+_GREETING_ONLY_GROUPS = frozenset({"chitchat", "question"})
 CALM_WEAK_DISCOUNT: float | None = None
 # The groups that say what was cut: an outage needs one of them.
 _CUT_GROUPS = frozenset({"power_cut", "water_cut", "dark"})
@@ -350,6 +352,7 @@ _NEUTRAL_GROUPS = frozenset(
         "lamp",
         "guessed_cause",
         "this_time",
+        "laughter",
         *_MODIFIER_GROUPS,
     }
 )
@@ -502,7 +505,11 @@ def _danger(
     alone_bar = MODEL_CALM_ALONE_LIKELY if calm else MODEL_ALONE_LIKELY
     if calm and all(f.startswith("w:") for f in feats):  # English words only
         alone_bar = max(alone_bar, MODEL_CALM_ALONE_ENGLISH)
-    if weakest_cue and not lift_empty and model_emergency >= alone_bar:
+    # "有人在不", "anyone there?": a bare greeting is how chats open, however like a call for help it reads.
+    # "哈哈哈 我家猫从沙发上掉下去了": laughter about something no cue calls dangerous is a story.
+    only_greeting = "chitchat" in hits and hits.keys() <= _GREETING_ONLY_GROUPS
+    if weakest_cue and not lift_empty and not only_greeting and "laughter" not in hits \
+            and model_emergency >= alone_bar:
         # No cue at all, but wording very like the examples' emergencies ("电梯门夹住了孩子的手"):
         # a page to staff is cheaper than a missed emergency. The kind model names the kind.
         kind = _model_kind(feats)

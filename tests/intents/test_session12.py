@@ -1,0 +1,65 @@
+"""Session 12: hyperbole, jokes and net slang beside real danger.
+
+Held out, ``examples-more-k23`` (420 lines, 168 emergencies, written blind: danger words used for
+effect, and real dangers told with jokes, emoji and slang) scored 0.958 / 0.994 / 0.982 / 0.994.
+The classifier already told most hyperbole from danger; what it missed, in general words:
+- a drill the resident *thought* it was (以为是演习, "thought it was a drill") is a real alarm: the
+  drill no longer excuses the smoke that follows;
+- 原地爆炸, 气到爆炸: anger, not an explosion;
+- someone in a lift whose lights went out (灯都灭了) is trapped, not only a power cut;
+- "现在还有没有危险", "is it still dangerous" asks about a danger that is over;
+- praise in slang (全宇宙最好的, yyds) is praise.
+
+Trained on, k23 taught the model that laughter can come with danger; the model alone (no cue in the
+lexicon) then read a laugh about the cat or "有冇人呀" as an emergency. Two rules keep the wording
+alone from paging staff: a bare greeting ("有人在不", "anyone there?") and laughter with nothing that
+names a danger. A pet that falls (猫从柜子上摔下来, "my dog fell") is no medical emergency.
+
+The sentences below are written for these tests, not taken from any example or check file; those
+marked "was …" are read wrongly by session 11's classifier (commit 2bf0aaa).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from intents import classify
+from intents.labels import EmergencyKind, Intent
+from tests.intents.conftest import assert_reading
+
+
+@pytest.mark.parametrize(("text", "kind"), [
+    ("以为是演习 结果楼道里真的全是黑烟", EmergencyKind.FIRE),  # was inquiry
+    ("还以为是消防演练 结果十二楼窗户往外冒烟了", EmergencyKind.FIRE),  # was complaint
+    ("we all thought the alarm was a drill, turns out the bin room is on fire", EmergencyKind.FIRE),  # was other
+    ("I thought it was just a drill but now there's smoke coming under our door", EmergencyKind.FIRE),
+    ("我在电梯里 灯全灭了 5栋", EmergencyKind.ELEVATOR),
+    ("lol the lift just dropped and stopped, we're stuck in it", EmergencyKind.ELEVATOR),
+    ("笑不出来了 楼道全是烟 3栋", EmergencyKind.FIRE),
+])
+def test_real_danger_in_any_register(text: str, kind: EmergencyKind) -> None:
+    assert_reading(text, Intent.EMERGENCY, kind)
+
+
+@pytest.mark.parametrize("text", [
+    "气到爆炸 快递第三次丢了",
+    "我整个人原地爆炸 楼上又在剁肉",
+    "有人在不",  # was security
+    "hahaha my dog just fell off the sofa, he's fine",  # was medical
+    "哈哈哈 我家猫从柜子上摔下来了 没事",  # was medical
+    "昨晚楼下来了消防车 现在还有没有危险啊",
+    "保洁阿姨是全世界最好的阿姨",
+])
+def test_hyperbole_jokes_and_greetings_are_no_emergency(text: str) -> None:
+    assert_reading(text, None, None)
+
+
+def test_a_bare_greeting_is_not_read_as_a_call_for_help() -> None:
+    for text in ("有人在不", "有没人", "anyone there?"):
+        reading = classify(text)
+        assert reading.intent is not Intent.EMERGENCY, (text, reading.evidence)
+
+
+def test_praise_in_slang_is_other() -> None:
+    reading = classify("保洁阿姨是全世界最好的阿姨")
+    assert reading.intent is Intent.OTHER, reading.evidence
