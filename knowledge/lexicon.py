@@ -357,8 +357,6 @@ SITUATIONS: tuple[tuple[str, str], ...] = (
     ("包一下 裹一下 保温棉 防冻 冻裂 冻住 零下", "防冻 保温 水管 冻"),
     ("楼梯拐角 楼梯间 过道 堆满 堆着", "楼道 堆放 杂物"),
     ("拎回家 拎上楼 电池充 带回家充 搬回家充", "充电 电动车 入户 禁止"),
-    # fifth round: a flat's own wall-hung boiler is "the stove" (炉子) to many northern residents
-    ("炉子 锅炉", "壁挂炉 采暖"),
     ("种葱 种蒜 种地 翻地 菜园 小菜地", "种菜 绿地 占用"),
     ("打压 注水 上水 放水试", "试压 注水 供暖"),
     ("多配 配一张 再办一张 加一张 刷门 门卡", "门禁卡 办理"),
@@ -531,7 +529,7 @@ _MORE_ENGLISH: dict[str, str] = {
     "contractor": "装修 施工", "contractors": "装修 施工", "builder": "装修 施工", "builders": "装修 施工",
     "plumber": "水管 维修", "electrician": "电 维修", "handyman": "维修", "technician": "维修 师傅",
     "repairman": "维修 师傅", "tap": "水龙头", "faucet": "水龙头", "sink": "水槽", "shower": "淋浴",
-    "bathtub": "浴缸", "water heater": "热水器", "boiler": "热水器 壁挂炉", "floor heating": "地暖", "underfloor heating": "地暖", "socket": "插座", "outlet": "插座",
+    "bathtub": "浴缸", "water heater": "热水器", "boiler": "热水器", "floor heating": "地暖", "underfloor heating": "地暖", "socket": "插座", "outlet": "插座",
     "switch": "开关", "fuse": "跳闸", "tripped": "跳闸", "circuit breaker": "跳闸", "bulb": "灯",
     "lock": "门锁", "mold": "发霉", "mould": "发霉", "damp": "潮湿",
     "defect": "质量问题", "defects": "质量问题", "water pressure": "水压", "water supply": "供水",
@@ -670,7 +668,8 @@ EMERGENCY_WORDS: dict[str, tuple[str, ...]] = {
               "管子崩", "管崩了", "管子爆", "管子裂", "水管裂", "漏下来", "往外喷", "往外冒水", "一屋子水",
               "一地水", "水漫金山", "跑水"),
     "outage": ("整栋楼停", "整栋楼没", "整栋都停", "整栋都没", "全楼停", "全楼没", "整个小区停", "整个小区没",
-               "都停电", "都停水", "都没电", "都没水", "突然停电", "突然停水", "突然没电", "突然没水"),
+               "都停电", "都停水", "都没电", "都没水", "突然停电", "突然停水", "突然没电", "突然没水",
+               "突然全没", "全没水", "全没电", "全停电", "全停水", "都黑了", "全黑了", "一滴水都"),
     "security": ("小偷", "被偷", "偷东西", "撬门", "撬锁", "在撬", "闯入", "打架", "打起来", "斗殴", "可疑",
                  "陌生人", "抢劫", "持刀", "尾随"),
     "medical": ("晕过去", "昏过去", "晕了过去", "倒在地上", "倒地不起", "人事不省", "晕倒", "昏倒", "昏迷", "摔倒", "摔伤", "流血", "受伤", "骨折", "抽搐", "心脏病", "不省人事",
@@ -690,7 +689,8 @@ NEIGHBOURS: tuple[str, ...] = ("对门", "对面", "隔壁", "邻居", "别人�
 STILL_SUPPLIED: tuple[str, ...] = ("有电", "有水", "灯是亮", "灯亮", "灯都亮", "都亮", "是亮的", "亮着",
                                    "正常", "没停", "没事", "好好的")
 BUILDING_WIDE: tuple[str, ...] = ("整栋", "整幢", "整个楼", "全楼", "一栋楼", "整个单元", "整单元", "整个小区",
-                                  "全小区", "整片", "一片")
+                                  "全小区", "整片", "一片", "这栋楼", "我们楼", "一家都没", "家家户户", "所有住户",
+                                  "全单元")
 
 # Function characters: a bigram containing one says little about the topic ("个车" in "一个车位").
 FUNCTION_CHARS: frozenset[str] = frozenset("的了着个这那些都也还就是和与或及把吗呢吧啊很太又才在")
