@@ -174,10 +174,12 @@ _BUILDING_WIDE = _alternation(list(lexicon.BUILDING_WIDE))
 
 def _one_flat_only(prepared: str) -> bool:
     """The resident says the cut is in their flat only (a repair), not building-wide (labels.md)."""
+    supplied = bool(_STILL_SUPPLIED.search(prepared))
+    if supplied and _ONE_FLAT.search(prepared):
+        return True   # "整栋楼都有电 就我家黑了": the building is named as the one still supplied
     if _BUILDING_WIDE.search(prepared):
         return False
-    neighbours_supplied = bool(_NEIGHBOUR.search(prepared) and _STILL_SUPPLIED.search(prepared))
-    return neighbours_supplied or bool(_ONE_FLAT.search(prepared))
+    return bool(_NEIGHBOUR.search(prepared) and supplied) or bool(_ONE_FLAT.search(prepared))
 
 
 def _domain_words() -> frozenset[str]:
