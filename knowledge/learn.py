@@ -127,10 +127,12 @@ def development_corpora() -> list[Corpus]:
         # forty-nine-handbook matcher before joining.
         Corpus("saihan", DATA / "saihan-handbook", (DATA / "questions-saihan.jsonl",)),
         Corpus("qinhuai", DATA / "qinhuai-handbook", (DATA / "questions-qinhuai.jsonl",)),
-        # The twelfth session's pair (HELAN.md, SHEKOU.md), each a blind first run of the fifty-one-handbook
-        # matcher before joining.
+        # The twelfth session's four (HELAN.md, SHEKOU.md, YANJI.md, LUMEI.md), each a blind first run of the
+        # fifty-one- or fifty-three-handbook matcher before joining.
         Corpus("helan", DATA / "helan-handbook", (DATA / "questions-helan.jsonl",)),
         Corpus("shekou", DATA / "shekou-handbook", (DATA / "questions-shekou.jsonl",)),
+        Corpus("yanji", DATA / "yanji-handbook", (DATA / "questions-yanji.jsonl",)),
+        Corpus("lumei", DATA / "lumei-handbook", (DATA / "questions-lumei.jsonl",)),
     ]
 
 
