@@ -135,6 +135,9 @@ CALM_WEAK_DISCOUNT: float | None = None
 _CUT_GROUPS = frozenset({"power_cut", "water_cut", "dark"})
 # Gas phrases a drain smell shares (round j): only these, beside a drain and no gas word, are sewage.
 _DRAIN_LIKE_GAS = frozenset({"臭鸡蛋", "烂鸡蛋", "臭蛋味", "rotten egg*", "eggy smell"})
+# Gas phrases a water pipe in the wall shares (session 12): a hiss beside wet walls and rising water is a pipe.
+_HISS = frozenset({"嘶嘶", "呲呲", "滋滋响", "hissing"})
+_WATER_SIGNS = frozenset({"flood", "flood_weak", "flood_hint"})
 # A settled context (thanks, praise, "fixed already", every day): weak signs there never count.
 _SETTLED_GROUPS = frozenset({"habitual", "fixed_already", "gratitude", "praise"})
 # Each further phrase of the same intent group adds this much to the intent (at most the cap).
@@ -537,6 +540,9 @@ def _danger(
     if wide_outage and "guessed_cause" in hits and "water_cut" in hits and not ({"flood_hint", "flood_weak"} & hits.keys()):
         # "整栋楼都没水 是不是水管爆了": a burst pipe guessed as the cause, no water seen: the cut is the kind.
         strength.pop(EmergencyKind.FLOOD, None)
+    if _water_hiss_not_gas(hits):
+        # "水管在墙里呲呲响 墙根全湿了 地板缝往上冒水": the hiss is the burst pipe; nothing names the gas.
+        strength.pop(EmergencyKind.GAS, None)
     if _drain_not_gas(hits):
         # "下水道又返臭味 一股臭鸡蛋似的味" (round j): rotten eggs from a drain is sewage, not gas,
         # when nothing names the gas or a leak.
@@ -669,6 +675,16 @@ def _drain_not_gas(hits: dict[str, tuple[str, ...]]) -> bool:
         and "gas_context" not in hits
         and not set(hits.get("gas", ())) - _DRAIN_LIKE_GAS
         and "leak_word" not in hits
+    )
+
+
+def _water_hiss_not_gas(hits: dict[str, tuple[str, ...]]) -> bool:
+    """A hiss with water seen (wet walls, water rising) and nothing that names the gas or its smell."""
+    hiss_only = set(hits.get("gas", ())) <= _HISS and set(hits.get("leak_word", ())) <= _HISS
+    return (
+        hiss_only
+        and bool(_WATER_SIGNS & hits.keys())
+        and not {"gas_context", "smell", "smell_weak"} & hits.keys()
     )
 
 

@@ -93,3 +93,33 @@ def test_dangers_in_forms_lists_and_letters(text: str, kind: EmergencyKind) -> N
 ])
 def test_forms_that_deny_a_danger_are_no_emergency(text: str) -> None:
     assert_reading(text, None, None)
+
+
+# The check file of water and power at their boundaries (check-water-power-k25.jsonl, never trained on)
+# scored 0.923 / 0.994 / 0.948 held out (recall / precision / kind), the weakest recall of any file so
+# far. Its lessons: a hiss in the wall beside soaked plaster and rising water is the pipe, not gas; a
+# building "gone dark", "electricity cut in all the building" and neighbours with phone torches are a
+# cut; a cut of untold scope with someone on oxygen struggling to breathe is the person (medical), while
+# a building-wide cut stays the cut; knocking from the lift shaft in a blackout is someone trapped.
+@pytest.mark.parametrize(("text", "kind"), [
+    ("something is hissing inside the wall, the plaster is soaked and there's a puddle growing on the floor",
+     EmergencyKind.FLOOD),  # was gas
+    ("Electricity cut in all the building, lift not working, what happen?", EmergencyKind.OUTAGE),  # was inquiry
+    ("停电了 奶奶吸氧的机器停了 她喘得很急", EmergencyKind.MEDICAL),  # was outage
+    ("my dad's oxygen concentrator stopped when the power went and he's struggling to breathe",
+     EmergencyKind.MEDICAL),  # was inquiry
+    ("全楼没电 电梯井里有人在敲 喊了有回应 5栋", EmergencyKind.ELEVATOR),  # was outage
+    ("The whole block has gone dark, neighbours are on the stairs with phone torches. Block 9.",
+     EmergencyKind.OUTAGE),
+])
+def test_water_and_power_dangers_named_indirectly(text: str, kind: EmergencyKind) -> None:
+    assert_reading(text, Intent.EMERGENCY, kind)
+
+
+@pytest.mark.parametrize("text", [
+    "Everything in our flat went off, but the hall lights are on and the neighbours have power, so it's just us. "
+    "Fuse keeps tripping.",
+    "刚才那个gas味已经查到了 是垃圾桶里的烂鸡蛋 不好意思",
+])
+def test_one_flat_and_a_settled_scare_are_no_emergency(text: str) -> None:
+    assert_reading(text, None, None)
