@@ -127,12 +127,14 @@ def development_corpora() -> list[Corpus]:
         # forty-nine-handbook matcher before joining.
         Corpus("saihan", DATA / "saihan-handbook", (DATA / "questions-saihan.jsonl",)),
         Corpus("qinhuai", DATA / "qinhuai-handbook", (DATA / "questions-qinhuai.jsonl",)),
-        # The twelfth session's four (HELAN.md, SHEKOU.md, YANJI.md, LUMEI.md), each a blind first run of the
-        # fifty-one- or fifty-three-handbook matcher before joining.
+        # The twelfth session's six (HELAN.md … HENGQIN.md), each a blind first run of the fifty-one-,
+        # fifty-three- or fifty-five-handbook matcher before joining.
         Corpus("helan", DATA / "helan-handbook", (DATA / "questions-helan.jsonl",)),
         Corpus("shekou", DATA / "shekou-handbook", (DATA / "questions-shekou.jsonl",)),
         Corpus("yanji", DATA / "yanji-handbook", (DATA / "questions-yanji.jsonl",)),
         Corpus("lumei", DATA / "lumei-handbook", (DATA / "questions-lumei.jsonl",)),
+        Corpus("fengnan", DATA / "fengnan-handbook", (DATA / "questions-fengnan.jsonl",)),
+        Corpus("hengqin", DATA / "hengqin-handbook", (DATA / "questions-hengqin.jsonl",)),
     ]
 
 
