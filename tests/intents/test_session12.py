@@ -78,8 +78,8 @@ def test_praise_in_slang_is_other() -> None:
     ("app提醒门锁异常 监控里有个不认识的人在鼓捣我家门锁 9栋", EmergencyKind.SECURITY),  # was repair
     ("灶那边一股坏掉的鸡蛋味 不敢开火 6栋301", EmergencyKind.GAS),
     ("water is pouring out of the fire hose reel on 6F and down the stairs", EmergencyKind.FLOOD),  # was fire
-    ("the service lift stopped at level 3 with two workers inside, they've been in there for twenty minutes. "
-     "Thank you", EmergencyKind.ELEVATOR),  # was other
+    (("the service lift stopped at level 3 with two workers inside, they've been in there for twenty minutes. "
+      "Thank you"), EmergencyKind.ELEVATOR),  # was other
 ])
 def test_dangers_in_forms_lists_and_letters(text: str, kind: EmergencyKind) -> None:
     assert_reading(text, Intent.EMERGENCY, kind)
@@ -117,8 +117,8 @@ def test_water_and_power_dangers_named_indirectly(text: str, kind: EmergencyKind
 
 
 @pytest.mark.parametrize("text", [
-    "Everything in our flat went off, but the hall lights are on and the neighbours have power, so it's just us. "
-    "Fuse keeps tripping.",
+    ("Everything in our flat went off, but the hall lights are on and the neighbours have power, so it's just us. "
+     "Fuse keeps tripping."),
     "刚才那个gas味已经查到了 是垃圾桶里的烂鸡蛋 不好意思",
 ])
 def test_one_flat_and_a_settled_scare_are_no_emergency(text: str) -> None:
