@@ -127,14 +127,16 @@ def development_corpora() -> list[Corpus]:
         # forty-nine-handbook matcher before joining.
         Corpus("saihan", DATA / "saihan-handbook", (DATA / "questions-saihan.jsonl",)),
         Corpus("qinhuai", DATA / "qinhuai-handbook", (DATA / "questions-qinhuai.jsonl",)),
-        # The twelfth session's six (HELAN.md … HENGQIN.md), each a blind first run of the fifty-one-,
-        # fifty-three- or fifty-five-handbook matcher before joining.
+        # The twelfth session's eight (HELAN.md … JINJI.md), each a blind first run of the fifty-one- to
+        # fifty-seven-handbook matcher before joining.
         Corpus("helan", DATA / "helan-handbook", (DATA / "questions-helan.jsonl",)),
         Corpus("shekou", DATA / "shekou-handbook", (DATA / "questions-shekou.jsonl",)),
         Corpus("yanji", DATA / "yanji-handbook", (DATA / "questions-yanji.jsonl",)),
         Corpus("lumei", DATA / "lumei-handbook", (DATA / "questions-lumei.jsonl",)),
         Corpus("fengnan", DATA / "fengnan-handbook", (DATA / "questions-fengnan.jsonl",)),
         Corpus("hengqin", DATA / "hengqin-handbook", (DATA / "questions-hengqin.jsonl",)),
+        Corpus("huangshui", DATA / "huangshui-handbook", (DATA / "questions-huangshui.jsonl",)),
+        Corpus("jinji", DATA / "jinji-handbook", (DATA / "questions-jinji.jsonl",)),
     ]
 
 
