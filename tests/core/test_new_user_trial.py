@@ -8,7 +8,7 @@ from sqlmodel import select
 from bot.messages import AGENTS_ROOM, DUTY_ROOM, Attachment, AttachmentKind, ChatRef
 from bot.models import Rating, Resident, Ticket
 from bot.workflow import Status
-from tests.support.chat import Person, actions, to_resident, to_staff
+from tests.support.chat import Person, actions, emergency_codes, relayed_once, to_resident, to_staff
 
 R1 = "R-20261123-0001"
 Q1 = "Q-20261123-0001"
@@ -266,21 +266,17 @@ def test_a_reply_to_where_that_names_no_place_reaches_the_duty_room_and_we_ask_a
 def test_an_alarmed_reply_to_where_is_the_same_emergency_not_a_second_one(resident, reply):
     code = to_staff(resident.send("闻到很大的煤气味"), DUTY_ROOM)[0].ticket
     out = resident.send(reply)
-    relay = to_staff(out, DUTY_ROOM)
-    assert len(relay) == 1 and relay[0].ticket == code and reply in relay[0].text  # an update, not an alert
+    relayed_once(out, code, reply)  # an update, not an alert
     assert "具体位置" in to_resident(out, resident.chat)[-1].text  # and still: where?
-    with resident.desk.store.work() as w:
-        assert w.session.exec(select(Ticket.code).where(Ticket.code.startswith("E-"))).all() == [code]
+    assert emergency_codes(resident) == [code]
 
 
 @pytest.mark.parametrize("follow_up", ["快点来啊", "help!! hurry"])
 def test_a_short_alarmed_follow_up_of_a_located_emergency_is_no_second_emergency(resident, follow_up):
     code = to_staff(resident.send("5栋停电了 电梯也停了"), DUTY_ROOM)[0].ticket
     out = resident.send(follow_up)
-    relay = to_staff(out, DUTY_ROOM)
-    assert len(relay) == 1 and relay[0].ticket == code and follow_up in relay[0].text
-    with resident.desk.store.work() as w:
-        assert w.session.exec(select(Ticket.code).where(Ticket.code.startswith("E-"))).all() == [code]
+    relayed_once(out, code, follow_up)
+    assert emergency_codes(resident) == [code]
 
 
 def test_another_emergency_told_in_full_is_a_ticket_of_its_own(resident):
@@ -383,8 +379,7 @@ def test_news_after_a_located_emergency_goes_to_its_ticket_not_a_greeting(reside
     # Session 11's trial: "救护车到了 谢谢" after a fall alert was answered with the opening greeting.
     code = to_staff(resident.send("我妈在家摔倒了 起不来 3栋2单元501"), DUTY_ROOM)[0].ticket
     out = resident.send(news)
-    relay = to_staff(out, DUTY_ROOM)
-    assert len(relay) == 1 and relay[0].ticket == code and news in relay[0].text
+    relayed_once(out, code, news)
     reply = to_resident(out, resident.chat)[0].text
     assert code in reply and ("转给值班人员" in reply or "passed to the staff on duty" in reply)
     assert news in [e.text for e in resident.desk.store.events(code)]

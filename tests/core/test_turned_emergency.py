@@ -15,15 +15,10 @@ from sqlmodel import select
 
 from bot.messages import DUTY_ROOM
 from bot.models import Ticket, add_told_kind, told_kinds
-from tests.support.chat import to_resident, to_staff
+from tests.support.chat import emergency_codes, to_resident, to_staff
 
 FLOOD_GUIDANCE = "【水管爆裂、家里或车库进水怎么办?】"
 MEDICAL_GUIDANCE = "【有人受伤或突然晕倒怎么办?】"
-
-
-def emergency_codes(person) -> list[str]:
-    with person.desk.store.work() as w:
-        return list(w.session.exec(select(Ticket.code).where(Ticket.code.startswith("E-"))).all())
 
 
 def the_ticket(person, code: str) -> Ticket:

@@ -6,7 +6,10 @@ import itertools
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from bot.messages import STAFF_CHANNEL, Attachment, ChatRef, Inbound, Outbound
+from sqlmodel import select
+
+from bot.messages import DUTY_ROOM, STAFF_CHANNEL, Attachment, ChatRef, Inbound, Outbound
+from bot.models import Ticket
 
 T0 = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)  # 10:00 in Asia/Shanghai
 _MESSAGE_IDS = itertools.count(1)  # unique across every Person, as a real chat's ids would be
@@ -76,3 +79,15 @@ def to_staff(out: list[Outbound], room: ChatRef | None = None) -> list[Outbound]
 
 def actions(message: Outbound) -> list[str]:
     return [b.action for row in message.buttons for b in row]
+
+
+def emergency_codes(person: Person) -> list[str]:
+    """Every emergency ticket (E-) in the person's desk, oldest first."""
+    with person.desk.store.work() as w:
+        return list(w.session.exec(select(Ticket.code).where(Ticket.code.startswith("E-"))).all())
+
+
+def relayed_once(out: list[Outbound], code: str, text: str) -> None:
+    """The duty room got exactly one message, on ticket ``code``, carrying what the resident wrote."""
+    relay = to_staff(out, DUTY_ROOM)
+    assert len(relay) == 1 and relay[0].ticket == code and text in relay[0].text, relay
