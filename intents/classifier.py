@@ -511,8 +511,10 @@ def _danger(
     # "有人在不", "anyone there?": a bare greeting is how chats open, however like a call for help it reads.
     # "哈哈哈 我家猫从沙发上掉下去了": laughter about something no cue calls dangerous is a story.
     only_greeting = "chitchat" in hits and hits.keys() <= _GREETING_ONLY_GROUPS
+    # "隔壁切石头 滋滋滋的": a neighbour's works told by their noise, with nothing that names a danger.
+    neighbours_works = "others_renovation" in hits
     if weakest_cue and not lift_empty and not only_greeting and "laughter" not in hits \
-            and model_emergency >= alone_bar:
+            and not neighbours_works and model_emergency >= alone_bar:
         # No cue at all, but wording very like the examples' emergencies ("电梯门夹住了孩子的手"):
         # a page to staff is cheaper than a missed emergency. The kind model names the kind.
         kind = _model_kind(feats)

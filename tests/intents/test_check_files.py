@@ -1,4 +1,4 @@
-"""The blind check files of rounds d–j (and sessions 10–12) keep the figures their rounds reached.
+"""The blind check files of rounds d–j (and sessions 10–13) keep the figures their rounds reached.
 
 Each file was written before its round changed anything and scored once then: that first score
 is the round's honest measure (docs/intents.md). The floors sit a little under each file's score
@@ -34,6 +34,12 @@ CHECK_FILES = [
     # Session 12, water and power at their boundaries; never trained on (training on it lost an emergency in
     # an opened set and added two false alarms in the unread ones): 0.923 / 0.994 → 0.988 / 0.994
     ("check-water-power-k25.jsonl", 0.98, 0.98, 0.97),
+    # Session 13, the owner's description by a third writer; never trained on (training on it cost one blind set an
+    # emergency while another gained one): 0.970 / 0.994 → 1.000 / 1.000
+    ("check-owner-k26.jsonl", 0.98, 0.97, 0.97),
+    # Session 13, short, garbled and typed in a hurry; never trained on (training on it cost a blind set an
+    # emergency): 0.970 / 0.988 → 1.000 / 1.000
+    ("check-garbled-k27.jsonl", 0.98, 0.97, 0.97),
 ]
 
 

@@ -1,0 +1,77 @@
+"""Session 13: the owner's description by a third writer, and messages typed short, garbled or in a hurry.
+
+Two blind files, neither trained on (training on either cost an unread set an emergency):
+``check-owner-k26`` (regions earlier writers did not use, indirect cuts and floods) scored 0.958 /
+0.970 / 0.994 / 0.976 held out, and ``check-garbled-k27`` (typos on the keyword, pinyin, emoji,
+fragments) 0.956 / 0.970 / 0.988 / 1.000. What they missed, in general words:
+- pinyin of a whole building (zhengdong lou), a typo for the lift (店梯), the lift emoji 🛗 and a light
+  bulb crossed out (💡❌); 捉贼 is a cry for help;
+- Hokkien 规栋楼拢无电 is a building-wide cut; Shanghainese 跟牢 is 跟着, and 楼梯里 is the stairs, not a lift;
+- a hand on the balcony railing at night, someone kicking a door in, a kitchen alarm with a smell;
+- a lift whose doors are open with someone lying inside "一动不动" is the person (medical);
+- "lifts not moving" is the lifts, not a person; smoke seeping from a door gap is a fire, whoever
+  does not answer the door;
+- a parent unreachable "从昨天到现在" is a danger now, not a past event;
+- 上回, "last spring" and "nothing urgent" make a danger past; "spraying paint" is no water;
+- a neighbour's works told by their noise (切瓷砖, 滋滋滋) do not page staff on the model's word alone.
+
+The sentences below are written for these tests, not taken from any example or check file; those
+marked "was …" are read wrongly by session 12's classifier (commit 1b226b2); the others pass there
+and guard the same lessons.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from intents import classify
+from intents.labels import EmergencyKind, Intent
+from tests.intents.conftest import assert_reading
+
+
+@pytest.mark.parametrize(("text", "kind"), [
+    ("zhengdonglou tingdian le", EmergencyKind.OUTAGE),  # was other
+    ("店梯关人了 救命 7栋", EmergencyKind.ELEVATOR),  # was complaint
+    ("🛗 困住了 5单元", EmergencyKind.ELEVATOR),  # was other
+    ("💡❌ 整个小区 刚才", EmergencyKind.OUTAGE),  # was other
+    ("捉贼呀 地库", EmergencyKind.SECURITY),  # was other
+])
+def test_dangers_typed_short_or_garbled(text: str, kind: EmergencyKind) -> None:
+    assert_reading(text, Intent.EMERGENCY, kind)
+
+
+@pytest.mark.parametrize(("text", "kind"), [
+    ("规栋楼拢无电 电梯也停了 7号楼", EmergencyKind.OUTAGE),  # was other
+    ("半夜看到有个人扒在我家阳台栏杆上 三楼", EmergencyKind.SECURITY),  # was complaint
+    ("Some guys are kicking in the door of the bike room downstairs right now", EmergencyKind.SECURITY),
+    ("厨房墙上的报警器响个不停 有股味", EmergencyKind.GAS),  # was fire
+    ("The lifts are not moving and the whole tower lost power suddenly, block 12", EmergencyKind.OUTAGE),  # was medical
+    ("对门门缝往外钻烟 敲门也没人开", EmergencyKind.FIRE),
+    ("电梯门开着 里面有个人趴着一动不动", EmergencyKind.MEDICAL),  # was repair
+    ("想问下快递柜的事。另外有件急事 我爸独居 从昨天晚上到现在电话都没人接 敲门也没动静 6栋302",
+     EmergencyKind.MEDICAL),  # was inquiry
+])
+def test_dangers_told_indirectly_or_in_dialect(text: str, kind: EmergencyKind) -> None:
+    assert_reading(text, Intent.EMERGENCY, kind)
+
+
+@pytest.mark.parametrize("text", [
+    "上回报煤气味 等了快一个钟头",  # was gas
+    "楼下在切瓷砖 滋滋滋吵死了",
+    "Nothing urgent: since the fire last spring the plug by our fridge looks scorched, please check it this week",  # was fire
+    "Kids are spray painting the wall by the car park entrance again",
+])
+def test_past_scares_and_neighbours_noise_are_no_emergency(text: str) -> None:
+    assert_reading(text, None, None)
+
+
+def test_the_stairs_are_no_lift() -> None:
+    """Shanghainese 楼梯里向 (in the stairwell): a stranger there is no one trapped in a lift."""
+    assert_reading("有个陌生人跟着我进了单元门 现在在楼梯里转来转去 一家一家敲门", Intent.EMERGENCY,
+                   EmergencyKind.SECURITY)  # was elevator
+
+
+def test_spray_paint_is_no_water() -> None:
+    """Vandals at work may be a security matter; their spray is paint, never a flood."""
+    reading = classify("teenagers spraying paint on the basement door right now")
+    assert reading.emergency is not EmergencyKind.FLOOD, reading.evidence  # was flood
