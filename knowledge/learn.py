@@ -54,7 +54,7 @@ class Corpus:
 
 
 def development_corpora() -> list[Corpus]:
-    """The fifty-one development handbooks; never the unseen sealed2 or sealed3."""
+    """The sixty-three development handbooks; never the unseen sealed2 or sealed3."""
     return [
         Corpus("bundled", ROOT / "knowledge" / "handbook", (DATA / "questions-bundled.jsonl",)),
         Corpus("other", DATA / "other-handbook", (DATA / "questions-other.jsonl",)),
@@ -137,6 +137,12 @@ def development_corpora() -> list[Corpus]:
         Corpus("hengqin", DATA / "hengqin-handbook", (DATA / "questions-hengqin.jsonl",)),
         Corpus("huangshui", DATA / "huangshui-handbook", (DATA / "questions-huangshui.jsonl",)),
         Corpus("jinji", DATA / "jinji-handbook", (DATA / "questions-jinji.jsonl",)),
+        # The thirteenth session's four (ANXIN.md … CHANGNAN.md), each a blind first run of the fifty-nine-handbook
+        # matcher before joining.
+        Corpus("anxin", DATA / "anxin-handbook", (DATA / "questions-anxin.jsonl",)),
+        Corpus("laoshan", DATA / "laoshan-handbook", (DATA / "questions-laoshan.jsonl",)),
+        Corpus("yique", DATA / "yique-handbook", (DATA / "questions-yique.jsonl",)),
+        Corpus("changnan", DATA / "changnan-handbook", (DATA / "questions-changnan.jsonl",)),
     ]
 
 

@@ -36,7 +36,7 @@ TYPOS: dict[str, str] = {
     "听车": "停车", "亭车": "停车", "挺车": "停车", "快第": "快递", "快地": "快递", "块递": "快递",
     # 天然气 maps to itself first: it is the right word (natural gas), not a 然气 typo to fold into 天燃气.
     "拉圾": "垃圾", "垃极": "垃圾", "拉级": "垃圾", "燃汽": "燃气", "然气": "燃气", "天然气": "天然气",
-    "煤汽": "煤气",
+    "煤汽": "煤气", "澡唐": "澡堂",
     "消妨": "消防", "销防": "消防", "门进": "门禁", "们禁": "门禁", "缴废": "缴费", "交废": "交费",
     "收废": "收费", "手续废": "手续费", "水废": "水费", "电废": "电费",
     "投宿": "投诉", "头诉": "投诉", "偷诉": "投诉", "业住": "业主", "页主": "业主", "叶主": "业主",
@@ -64,6 +64,7 @@ SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
     ("停车", "泊车", "停放车辆", "停车子", "停个车"),
     ("押金", "保证金", "订金"),
     ("电梯", "升降梯", "直梯", "厢梯"),
+    ("斜行电梯", "斜梯", "斜坡电梯", "坡道电梯", "斜电梯"),
     ("报修", "报事报修", "报事", "保修", "申请维修", "叫人修", "找人修", "上门维修"),
     ("快递", "包裹", "快件", "邮件"),
     ("驿站", "快递柜", "丰巢", "代收点", "菜鸟驿站"),
@@ -339,6 +340,9 @@ SITUATIONS: tuple[tuple[str, str], ...] = (
     ("买菜 买米 买油 买东西 小卖部 便利店 日用品 买点 送上楼 送货上门 送货", "超市 便民 购物"),
     ("下棋 打牌 棋牌 打麻将 麻将 老年人 老人家 退休 老伙伴 唱戏", "老年 活动室"),
     ("长毛 霉点 返潮 回潮 潮乎乎 湿乎乎 水珠 结露 挂水 霉味", "返潮 潮湿 防潮 发霉"),
+    ("剪草 割草 修草 草长 草太高 长得老高 多久剪 来剪", "绿化 修剪 草坪"),
+    ("生锈 锈斑 锈迹 小斑点 斑点", "腐蚀 生锈"),
+    ("蛤蜊 海蛎子 贝壳 螃蟹壳 虾壳 鱼骨头", "海鲜 厨余 垃圾"),
     ("来暖 来气 烧暖气 给暖 停暖 来热", "供暖 时间"),
     ("唱k 唱卡拉ok 卡拉ok ktv 放音乐 蹦迪 打麻将声 装修声", "噪音 扰民"),
     ("下不去 流不下去 不下水 回水 反水 返水 冒水", "堵塞 下水道 疏通"),
@@ -602,6 +606,17 @@ _MORE_ENGLISH: dict[str, str] = {
     "shovel": "扫雪", "plow": "扫雪", "plough": "扫雪", "snowplow": "扫雪", "snow clearing": "扫雪", "clear the snow": "扫雪", "wet": "潮湿", "moisture": "潮湿",
     "access card": "门禁卡", "access": "门禁", "locked out": "钥匙 锁", "closed": "关门",
     "grow vegetables": "种菜", "vegetable garden": "种菜", "vegetables": "菜", "grow": "种",
+    "my flat only": "只有我家", "only my flat": "只有我家", "only our flat": "只有我家", "just my flat": "只有我家",
+    "just our flat": "只有我家", "my apartment only": "只有我家", "only my apartment": "只有我家",
+    "rest of the building is fine": "别人家都有", "the rest of the building": "别人家",
+    "check the water meter": "抄表", "read the meter": "抄表", "meter reading": "抄表", "meter reader": "抄表员",
+    "person pick up": "人接电话",
+    "climbing into": "爬进", "climbing in": "爬进", "climbed into": "爬进", "climbed in": "爬进",
+    "have power": "有电", "has power": "有电", "have water": "有水", "has water": "有水",
+    "lights are on": "灯是亮的", "lights on": "灯亮着",
+    "anyone pick up": "有人接电话", "pick up the phone": "接电话", "picks up the phone": "接电话",
+    "inclined elevator": "斜行电梯", "inclined lift": "斜行电梯", "slope elevator": "斜行电梯", "slope lift": "斜行电梯",
+    "rusty": "生锈", "rusting": "生锈", "rust": "生锈",
     "collection": "清运", "planning to": "", "plan to": "", "going to": "", "want to": "", "trying to": "",
 }
 ENGLISH.update({k: v for k, v in _MORE_ENGLISH.items() if k not in ENGLISH})
@@ -670,14 +685,14 @@ EMERGENCY_WORDS: dict[str, tuple[str, ...]] = {
               "一地水", "水漫金山", "跑水"),
     "outage": ("整栋楼停", "整栋楼没", "整栋都停", "整栋都没", "全楼停", "全楼没", "整个小区停", "整个小区没",
                "都停电", "都停水", "都没电", "都没水", "突然停电", "突然停水", "突然没电", "突然没水",
-               "突然全没", "全没水", "全没电", "全停电", "全停水", "都黑了", "全黑了", "一滴水都",
+               "突然全没", "全没水", "全没电", "都没有水", "都没有电", "全没有水", "全没有电", "全停电", "全停水", "都黑了", "全黑了", "一滴水都",
                "灯都灭", "邻居家也没", "对门也没", "楼上楼下都没"),
     "security": ("小偷", "被偷", "偷东西", "撬门", "撬锁", "在撬", "闯入", "打架", "打起来", "斗殴", "可疑",
                  "动手了", "动起手", "打人了", "打成一团", "干起来了", "打起架",
-                 "陌生人", "抢劫", "持刀", "尾随"),
+                 "陌生人", "抢劫", "持刀", "尾随", "爬进", "翻进来", "翻窗", "爬窗"),
     "medical": ("晕过去", "昏过去", "晕了过去", "倒在地上", "倒地不起", "人事不省", "晕倒", "昏倒", "昏迷", "摔倒", "摔伤", "流血", "受伤", "骨折", "抽搐", "心脏病", "不省人事",
                 "喘不上气", "起不来", "救护车", "aed", "跌倒", "跌了一跤", "摔了一跤", "动不了了", "没反应",
-                "倒下了", "呛水", "溺水"),
+                "倒下了", "呛水", "溺水", "被烫", "烫伤", "烧伤", "割伤"),
 }
 
 # A cut in one flat only is a repair, not the building-wide `outage` emergency (labels.md): the
@@ -695,6 +710,11 @@ STILL_SUPPLIED: tuple[str, ...] = ("有电", "有水", "灯是亮", "灯亮", "�
 BUILDING_WIDE: tuple[str, ...] = ("整栋", "整幢", "整个楼", "全楼", "一栋楼", "整个单元", "整单元", "整个小区",
                                   "全小区", "整片", "一片", "这栋楼", "我们楼", "一家都没", "家家户户", "所有住户",
                                   "全单元", "邻居家也没", "对门也没", "楼上楼下都没")
+
+# A lift the resident says nobody is inside ("没人关在里面", "no one trapped") is a fault, not the `elevator`
+# emergency (labels.md); matched with the spaces of glossed English taken out.
+NOBODY_INSIDE: tuple[str, ...] = ("没人关", "没人困", "没人被困", "没有人被困", "没有人困", "里面没人", "里面没有人",
+                                  "没人在里面", "没有人在里面", "没人卡", "没人户内")
 
 # Function characters: a bigram containing one says little about the topic ("个车" in "一个车位").
 FUNCTION_CHARS: frozenset[str] = frozenset("的了着个这那些都也还就是和与或及把吗呢吧啊很太又才在")
@@ -793,7 +813,7 @@ DIALECT: dict[str, str] = {
     "嘛时候": "什么时候", "唠嗑": "聊天", "唠唠": "谈谈", "一宿": "一晚", "咋整": "怎么办", "咋弄": "怎么办", "咋回事": "怎么回事", "咋地": "怎么样", "啥玩意儿": "什么",
     "啥玩意": "什么", "干哈": "做什么", "嘎哈": "做什么", "干啥": "做什么", "整啥": "做什么",
     "多钱": "多少钱", "很多钱": "很多钱", "太多钱": "太多钱", "许多钱": "许多钱", "更多钱": "更多钱",
-    "几个钱": "多少钱", "俺们": "我们", "俺家": "我家", "俺": "我", "咱家": "我们家",
+    "几个钱": "多少钱", "俺们": "我们", "俺家": "我家", "俺屋": "我家", "我屋里": "我家里", "俺": "我", "咱家": "我们家",
     "咱": "我们", "哪旮旯": "哪里", "哪嘎达": "哪里", "这嘎达": "这里", "那嘎达": "那里", "木有": "没有",
     "中不中": "行不行", "忒": "太", "埋汰": "脏", "瞅瞅": "看看", "瞅": "看", "搁哪": "放哪",
     "多会儿": "什么时候", "多咱": "什么时候", "哪会儿": "什么时候", "多大会儿": "多久", "呗": "",
@@ -819,6 +839,9 @@ DIALECT: dict[str, str] = {
     "u": "you", "r": "are", "ur": "your", "y": "why", "wat": "what", "wut": "what", "hw": "how",
     "abt": "about", "tmr": "tomorrow", "tmrw": "tomorrow", "tmw": "tomorrow", "bldg": "building",
     "apt": "apartment", "mgmt": "management", "pkg": "package", "idk": "", "btw": "", "fyi": "", "lol": "",
+    # 赣语 and 湘语 (session 13): 么子 for 什么, 伢子 for a child; 青岛 嘎啦 for clams (蛤蜊)
+    "为么子": "为什么", "做么子": "做什么", "么子": "什么", "细伢子": "孩子", "细伢": "孩子", "伢子": "孩子",
+    "嘎啦": "蛤蜊",
 }
 
 # Sentence-final question particles of dialect and chat ("可以停车不", "修好未", "好停车伐", "能交么"):

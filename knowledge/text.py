@@ -163,6 +163,8 @@ def emergencies(question: str) -> frozenset[str]:
     found = {kind for kind, cue in _EMERGENCY_CUES.items() if cue.search(prepared)}
     if "outage" in found and _one_flat_only(prepared):
         found.discard("outage")
+    if "elevator" in found and _NOBODY_INSIDE.search(prepared.replace(" ", "")):
+        found.discard("elevator")
     return frozenset(found)
 
 
@@ -170,6 +172,7 @@ _ONE_FLAT = _alternation(list(lexicon.ONE_FLAT_ONLY))
 _NEIGHBOUR = _alternation(list(lexicon.NEIGHBOURS))
 _STILL_SUPPLIED = _alternation(list(lexicon.STILL_SUPPLIED))
 _BUILDING_WIDE = _alternation(list(lexicon.BUILDING_WIDE))
+_NOBODY_INSIDE = _alternation(list(lexicon.NOBODY_INSIDE))
 
 
 def _one_flat_only(prepared: str) -> bool:
