@@ -513,8 +513,11 @@ def _danger(
     only_greeting = "chitchat" in hits and hits.keys() <= _GREETING_ONLY_GROUPS
     # "隔壁切石头 滋滋滋的": a neighbour's works told by their noise, with nothing that names a danger.
     neighbours_works = "others_renovation" in hits
-    if weakest_cue and not lift_empty and not only_greeting and "laughter" not in hits \
-            and not neighbours_works and model_emergency >= alone_bar:
+    story = only_greeting or "laughter" in hits or neighbours_works
+    # Wording like the examples' emergencies that one of these rules overrules is a story, not a danger:
+    # the reading says so ("story"), so the emergency is not offered first among the choices either.
+    overruled = weakest_cue and not lift_empty and story and model_emergency >= alone_bar
+    if weakest_cue and not lift_empty and not story and model_emergency >= alone_bar:
         # No cue at all, but wording very like the examples' emergencies ("电梯门夹住了孩子的手"):
         # a page to staff is cheaper than a missed emergency. The kind model names the kind.
         kind = _model_kind(feats)
@@ -559,7 +562,7 @@ def _danger(
         # "暖气片炸了 热水往外冒 地板全泡了" (round i): a pipe or radiator that burst with a bang, water out, no smoke.
         strength.pop(EmergencyKind.FIRE, None)
     if not strength:
-        return _Reading(None, 0.0, ())
+        return _Reading(None, 0.0, ("story",) if overruled else ())
     cause_signs = dict(strength)  # before the model's say: a cause must be told, not guessed
     # A whole building or community cut asked about now, said to be sudden or told as a grievance
     # (又整栋停电了) is an emergency however unlike the examples it reads ("is the whole building
