@@ -160,6 +160,17 @@ def test_unsure_choices_offer_no_emergency_without_a_clue_for_one(production_des
     assert "intent:repair" in offered and "intent:emergency" not in offered
 
 
+# A story the classifier's rules overrule (laughter about the cat, a neighbour's stone-cutting): the model
+# alone read them as emergencies, and until session 13 the choices still offered 紧急情况 first.
+@pytest.mark.parametrize("text", ["哈哈哈 我家猫从柜子上摔下来了 没事", "隔壁切石头 滋滋滋的"])
+def test_a_story_overruled_as_no_danger_is_not_offered_as_an_emergency(production_desk, clock, text):
+    person = Person(production_desk, ChatRef("test", "501"), clock, name="王女士")
+    person.send("3栋2单元501")
+    out = to_resident(person.send(text), person.chat)
+    assert "intent:emergency" not in [b.action for o in out for row in o.buttons for b in row]
+    assert not [t for t in tickets_of(person) if t.kind == "emergency"]
+
+
 # Vague lift messages sit near the unsure bar, and each batch of training examples moves them a
 # little (in session 5 the first read as a repair at 0.62 for a while): both must stay unsure with
 # an emergency among the alternatives, or the classifier has changed in a way to look at.
