@@ -235,12 +235,15 @@ _TOPIC_SHIFT_PHRASES = (
     # first matter set aside with 那个 (收到停电通知了 那个先不说 楼上阳台有东西在烧).
     "可现在", "但现在", "可今天", "但今天", "可是今天", "但是今天", "不过今天",
     "那个先不说", "这个先不说", "先不说那个", "别的先不说", "其他先不说",
+    # Session 13: a long letter that praises or recalls first, then turns (然后有个事, 这次不一样).
+    "然后有个事", "然后有件事", "这次不一样", "这回不一样",
 )
 # A bare 还有 standing as its own clause ("…用支付宝交 还有 我刚路过7栋…"); 还有烟 / 还有呼吸 is no shift.
 _BARE_STILL = r"(?:^|(?<=[\s,.;!?]))还有(?:啊|呢|哈)?(?=[\s,.;:!?]|$)"
 _TOPIC_SHIFT_ENGLISH = (
     "more importantly", "but right now", "anyway", "by the way", "btw", "also", "one more thing", "another thing", "oh and",
     "but now", "but tonight", "but this morning", "but this evening",
+    "bad news", "before anything else", "this time it's different",
 )
 
 
@@ -867,6 +870,8 @@ def _model_sure(
         return None  # "the emergency lights in the stairwell are broken": a lamp to fix, no cut
     if kind is EmergencyKind.GAS and _drain_not_gas(hits):
         return None  # "the stairwell smells like sewage now": as in _danger, a drain's smell is no leak
+    if kind is EmergencyKind.FIRE and "not_fire" in hits:
+        return None  # "唔係有火有煙 只係壞咗": the resident says it is no fire, however like one it reads
     return kind
 
 

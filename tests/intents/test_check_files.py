@@ -40,6 +40,12 @@ CHECK_FILES = [
     # Session 13, short, garbled and typed in a hurry; never trained on (training on it cost a blind set an
     # emergency): 0.970 / 0.988 → 1.000 / 1.000
     ("check-garbled-k27.jsonl", 0.98, 0.97, 0.97),
+    # Session 13, told by someone else or forwarded; never trained on (training on it cost one blind set an
+    # emergency while another gained one): 0.958 / 0.982 → 0.988 / 1.000
+    ("check-relayed-k28.jsonl", 0.98, 0.97, 0.97),
+    # Session 13, long and many-sided; never trained on (training on it cost two blind sets an emergency and
+    # added three false alarms): 0.934 / 0.957 → 1.000 / 1.000
+    ("check-long-k29.jsonl", 0.98, 0.97, 0.97),
 ]
 
 

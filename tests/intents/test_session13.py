@@ -15,9 +15,10 @@ fragments) 0.956 / 0.970 / 0.988 / 1.000. What they missed, in general words:
 - 上回, "last spring" and "nothing urgent" make a danger past; "spraying paint" is no water;
 - a neighbour's works told by their noise (切瓷砖, 滋滋滋) do not page staff on the model's word alone.
 
-The sentences below are written for these tests, not taken from any example or check file; those
-marked "was …" are read wrongly by session 12's classifier (commit 1b226b2); the others pass there
-and guard the same lessons.
+The sentences below are written for these tests, not taken from any example or check file. Those
+marked "was …" are read wrongly by the classifier before their fixes (session 12's, commit 1b226b2, for
+the first half; commit 9f8eb1e for the k28 and k29 cases); the others pass there and guard the same
+lessons.
 """
 
 from __future__ import annotations
@@ -75,3 +76,43 @@ def test_spray_paint_is_no_water() -> None:
     """Vandals at work may be a security matter; their spray is paint, never a flood."""
     reading = classify("teenagers spraying paint on the basement door right now")
     assert reading.emergency is not EmergencyKind.FLOOD, reading.evidence  # was flood
+
+
+# Two more blind check files, neither trained on. ``check-relayed-k28`` (told by someone else or forwarded)
+# scored 0.956 / 0.958 / 0.982 / 0.994 held out: hearsay the writer then sees for themselves (我下去一看 真的在…)
+# or that says what is happening now (现在…按胸口 需要AED) is here; a quoted message (我妹的话:"…") is no
+# "what if"; a garbage room's stink is no gas; "人早出来了" says nobody is in the lift; blood that will not
+# stop (血止不住) is no water. ``check-long-k29`` (long, many-sided letters) scored 0.942 / 0.934 / 0.957 /
+# 0.975, the weakest recall of any file: praise or thanks for something else first (然后有个事, "Bad news:",
+# "Before anything else") turns to a new matter; a past cut's notice is not this cut's (这次不一样); "不是计划检修"
+# denies the plan; "today it's real" after a drill; "瓦斯味是完全没有的" and "nothing is on fire" deny.
+@pytest.mark.parametrize(("text", "kind"), [
+    ("群里有人说地库配电箱在冒火 我下去一看 真的在冒火星子", EmergencyKind.FIRE),  # was inquiry
+    ('转发我妹的话:"一进门全是煤气味" 她现在抱着孩子在楼下 9栋1201', EmergencyKind.GAS),  # was other
+    ("听说三号楼篮球场那边有人晕倒了 现在保安在给他按胸口 需要AED", EmergencyKind.MEDICAL),
+    ("房客说她朋友切菜割到手了 血止不住 6栋201", EmergencyKind.MEDICAL),
+    ("先表扬一下门岗的小伙子 很负责 然后有个事 楼顶水箱好像溢出来了 水顺着楼梯往下流 现在几层楼道都是水 7号楼",
+     EmergencyKind.FLOOD),  # was repair
+    (("Hi, first the good news: the parcel lockers are great. Bad news: all of block 6 just lost power a few minutes "
+      "ago, every floor is dark and the lift stopped"), EmergencyKind.OUTAGE),  # was repair
+    ("上次停电你们提前贴了通知 这次不一样 今天下午突然整栋楼停电 一点通知都没有 5号楼", EmergencyKind.OUTAGE),  # was complaint
+    (("last month you ran the fire drill and we all joked about it. well today it's real, the bin room behind "
+      "block 2 has flames coming out"), EmergencyKind.FIRE),  # was other
+    (("Before anything else, thanks for fixing the gate. Now, my neighbour's son is trapped in the lift at B2 and "
+      "has been banging for twenty minutes, building 4"), EmergencyKind.ELEVATOR),
+    ("说东区三栋楼同时停电了 电梯也都停了 不是计划检修 请马上派人", EmergencyKind.OUTAGE),
+])
+def test_dangers_relayed_or_told_late_in_a_long_letter(text: str, kind: EmergencyKind) -> None:
+    assert_reading(text, Intent.EMERGENCY, kind)
+
+
+@pytest.mark.parametrize("text", [
+    "保洁阿姨说垃圾房好臭 整个大堂都闻得到",  # was gas
+    "刚才问我电梯里还有没有人 没有了 人早出来了 就是电梯还停着",
+    "我家热水器打不着火 瓦斯味是完全没有的 点火器一直咔咔响 麻烦派师傅来看看",  # was gas
+    "lol ignore my last message, wrong chat, nothing is on fire, we're just grilling on the balcony",
+    "上个月我儿子被困在电梯里 是你们师傅救出来的 他现在还总说那个叔叔好厉害 想送面锦旗",  # was elevator
+    "The corridor light on the 5th floor of block 2 is out",
+])
+def test_relayed_denials_and_old_stories_are_no_emergency(text: str) -> None:
+    assert_reading(text, None, None)
