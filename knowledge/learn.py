@@ -54,7 +54,7 @@ class Corpus:
 
 
 def development_corpora() -> list[Corpus]:
-    """The sixty-three development handbooks; never the unseen sealed2 or sealed3."""
+    """The sixty-seven development handbooks; never the unseen sealed2 or sealed3."""
     return [
         Corpus("bundled", ROOT / "knowledge" / "handbook", (DATA / "questions-bundled.jsonl",)),
         Corpus("other", DATA / "other-handbook", (DATA / "questions-other.jsonl",)),
@@ -143,6 +143,12 @@ def development_corpora() -> list[Corpus]:
         Corpus("laoshan", DATA / "laoshan-handbook", (DATA / "questions-laoshan.jsonl",)),
         Corpus("yique", DATA / "yique-handbook", (DATA / "questions-yique.jsonl",)),
         Corpus("changnan", DATA / "changnan-handbook", (DATA / "questions-changnan.jsonl",)),
+        # Its second four (HUILONGGUAN.md … JINGHONG.md), each a blind first run of the sixty-three-handbook
+        # matcher before joining.
+        Corpus("huilongguan", DATA / "huilongguan-handbook", (DATA / "questions-huilongguan.jsonl",)),
+        Corpus("nanxun", DATA / "nanxun-handbook", (DATA / "questions-nanxun.jsonl",)),
+        Corpus("choujiang", DATA / "choujiang-handbook", (DATA / "questions-choujiang.jsonl",)),
+        Corpus("jinghong", DATA / "jinghong-handbook", (DATA / "questions-jinghong.jsonl",)),
     ]
 
 

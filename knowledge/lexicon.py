@@ -7,6 +7,8 @@ sides end up in the same words.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 # Traditional → simplified for characters residents type in this domain.
 # (Two strings of equal length, character i of one maps to character i of the other.)
 _TRADITIONAL = (
@@ -36,7 +38,7 @@ TYPOS: dict[str, str] = {
     "听车": "停车", "亭车": "停车", "挺车": "停车", "快第": "快递", "快地": "快递", "块递": "快递",
     # 天然气 maps to itself first: it is the right word (natural gas), not a 然气 typo to fold into 天燃气.
     "拉圾": "垃圾", "垃极": "垃圾", "拉级": "垃圾", "燃汽": "燃气", "然气": "燃气", "天然气": "天然气",
-    "煤汽": "煤气", "澡唐": "澡堂",
+    "煤汽": "煤气", "澡唐": "澡堂", "永卡": "泳卡", "耶子": "椰子",
     "消妨": "消防", "销防": "消防", "门进": "门禁", "们禁": "门禁", "缴废": "缴费", "交废": "交费",
     "收废": "收费", "手续废": "手续费", "水废": "水费", "电废": "电费",
     "投宿": "投诉", "头诉": "投诉", "偷诉": "投诉", "业住": "业主", "页主": "业主", "叶主": "业主",
@@ -65,9 +67,11 @@ SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
     ("押金", "保证金", "订金"),
     ("电梯", "升降梯", "直梯", "厢梯"),
     ("斜行电梯", "斜梯", "斜坡电梯", "坡道电梯", "斜电梯"),
+    ("除颤仪", "除颤器", "aed", "自动体外除颤器"),
+    ("上牌", "上牌照", "挂牌照"),
     ("报修", "报事报修", "报事", "保修", "申请维修", "叫人修", "找人修", "上门维修"),
     ("快递", "包裹", "快件", "邮件"),
-    ("驿站", "快递柜", "丰巢", "代收点", "菜鸟驿站"),
+    ("驿站", "快递柜", "丰巢", "代收点", "菜鸟驿站", "菜鸟"),
     ("缴费", "交费", "缴纳", "交纳", "付费", "付款", "支付", "交钱", "缴钱", "给钱"),
     ("收费", "收多少钱", "要多少钱", "多少钱", "价格", "价钱", "费用多少", "收费标准", "怎么收费"),
     ("退还", "退回", "返还", "退款", "退钱", "拿回", "要回"),
@@ -153,7 +157,8 @@ CONCEPTS: dict[str, str] = {
     "偷东西": "盗窃 治安", "撬": "盗窃 可疑 治安", "陌生人": "可疑 治安", "可疑": "治安 盗窃",
     "晕倒": "急救 疾病 120", "昏倒": "急救 疾病 120", "摔倒": "受伤 急救", "摔": "受伤 急救",
     "流血": "受伤 急救 120", "不省人事": "急救 120", "心脏": "急救 疾病 120", "昏迷": "急救 120",
-    "冒烟": "火 火灾 消防", "烟": "火 消防", "烧": "火 火灾", "着火": "火灾 消防 119",
+    # Not 烧 alone: 烧水, 发烧, 烧窑 and 烧纸 are no fire (着火 and 冒烟 are; 烧起来 is an emergency word below).
+    "冒烟": "火 火灾 消防", "烟": "火 消防", "着火": "火灾 消防 119",
     "爆了": "进水 漏水 水浸", "爆管": "进水 漏水", "淹": "水浸 进水",
     "进水": "漏水 水浸", "积水": "水浸 排水",
     "关在": "困人 被困", "卡在": "困人 被困", "出不来": "困人 被困", "打不开": "困人",
@@ -610,7 +615,11 @@ _MORE_ENGLISH: dict[str, str] = {
     "just our flat": "只有我家", "my apartment only": "只有我家", "only my apartment": "只有我家",
     "rest of the building is fine": "别人家都有", "the rest of the building": "别人家",
     "check the water meter": "抄表", "read the meter": "抄表", "meter reading": "抄表", "meter reader": "抄表员",
-    "person pick up": "人接电话",
+    "person pick up": "人接电话", "somebody pick up": "有人接电话", "someone pick up": "有人接电话",
+    "anybody pick up": "有人接电话", "actually pick up": "接电话",
+    "water fight": "泼水", "water fights": "泼水", "snake": "蛇", "snakes": "蛇", "lizard": "壁虎", "lizards": "壁虎",
+    "gecko": "壁虎", "geckos": "壁虎", "pay for water": "交水费", "pay for electricity": "交电费",
+    "someone took my": "被偷", "somebody took my": "被偷", "stole my": "被偷",
     "climbing into": "爬进", "climbing in": "爬进", "climbed into": "爬进", "climbed in": "爬进",
     "have power": "有电", "has power": "有电", "have water": "有水", "has water": "有水",
     "lights are on": "灯是亮的", "lights on": "灯亮着",
@@ -674,9 +683,9 @@ QUESTION_KINDS: dict[str, tuple[str, ...]] = {
 # format tags one entry per kind `emergency:KIND`, so these reach that entry whatever its title.
 EMERGENCY_WORDS: dict[str, tuple[str, ...]] = {
     "fire": ("着火", "起火", "失火", "火灾", "火情", "冒烟", "浓烟", "烧起来", "着起来", "火苗", "烧焦",
-             "油锅", "火警"),
+             "油锅", "火警", "火窜", "窜起来", "油着了", "着了火"),
     "elevator": ("困在电梯", "被困", "困人", "关在电梯", "关电梯", "卡在电梯", "电梯里出不", "电梯门打不开",
-                 "电梯卡住", "电梯里面出不",
+                 "电梯卡住", "电梯里面出不", "里面有人", "里面有小孩", "里面有孩子", "里面有老人",
                  "停在半截", "卡在半截", "停在两层中间", "卡在两层", "困在里面", "关在里面", "在里面出不"),
     "gas": ("燃气味", "煤气味", "天然气味", "燃气泄漏", "煤气泄漏", "漏气", "臭鸡蛋味"),
     "flood": ("水管爆", "爆管", "进水", "水浸", "被淹", "淹了", "往下流", "水漫", "到处是水",
@@ -685,14 +694,14 @@ EMERGENCY_WORDS: dict[str, tuple[str, ...]] = {
               "一地水", "水漫金山", "跑水"),
     "outage": ("整栋楼停", "整栋楼没", "整栋都停", "整栋都没", "全楼停", "全楼没", "整个小区停", "整个小区没",
                "都停电", "都停水", "都没电", "都没水", "突然停电", "突然停水", "突然没电", "突然没水",
-               "突然全没", "全没水", "全没电", "都没有水", "都没有电", "全没有水", "全没有电", "全停电", "全停水", "都黑了", "全黑了", "一滴水都",
+               "突然全没", "全没水", "全没电", "都没有水", "都没有电", "全没有水", "全没有电", "同时没水", "同时没电", "好多家没", "好几家没", "几家都没", "全停电", "全停水", "都黑了", "全黑了", "一滴水都",
                "灯都灭", "邻居家也没", "对门也没", "楼上楼下都没"),
     "security": ("小偷", "被偷", "偷东西", "撬门", "撬锁", "在撬", "闯入", "打架", "打起来", "斗殴", "可疑",
                  "动手了", "动起手", "打人了", "打成一团", "干起来了", "打起架",
                  "陌生人", "抢劫", "持刀", "尾随", "爬进", "翻进来", "翻窗", "爬窗"),
     "medical": ("晕过去", "昏过去", "晕了过去", "倒在地上", "倒地不起", "人事不省", "晕倒", "昏倒", "昏迷", "摔倒", "摔伤", "流血", "受伤", "骨折", "抽搐", "心脏病", "不省人事",
                 "喘不上气", "起不来", "救护车", "aed", "跌倒", "跌了一跤", "摔了一跤", "动不了了", "没反应",
-                "倒下了", "呛水", "溺水", "被烫", "烫伤", "烧伤", "割伤"),
+                "倒下了", "呛水", "溺水", "被烫", "烫伤", "烧伤", "割伤", "倒下去", "突然倒下", "被蛇", "蛇咬", "蛇叮", "咬了一口"),
 }
 
 # A cut in one flat only is a repair, not the building-wide `outage` emergency (labels.md): the
@@ -702,11 +711,11 @@ EMERGENCY_WORDS: dict[str, tuple[str, ...]] = {
 ONE_FLAT_ONLY: tuple[str, ...] = (
     "只有我家", "只有我们家", "只是我家", "就我家", "就我们家", "只我家", "我家一户", "单单我家",
     "别人家都有", "别家都有", "其他家都有", "其他人家都有", "别的住户都有", "其他住户都有",
-    "跳闸", "空开跳", "电闸跳", "闸跳", "欠费停电", "电卡没钱", "电表没钱", "电费用完", "水卡没钱",
+    "全屋", "跳闸", "空开跳", "电闸跳", "闸跳", "欠费停电", "电卡没钱", "电表没钱", "电费用完", "水卡没钱",
 )
 NEIGHBOURS: tuple[str, ...] = ("对门", "对面", "隔壁", "邻居", "别人家", "别家", "其他家", "楼上", "楼下", "楼道")
 STILL_SUPPLIED: tuple[str, ...] = ("有电", "有水", "灯是亮", "灯亮", "灯都亮", "都亮", "是亮的", "亮着",
-                                   "正常", "没停", "没事", "好好的")
+                                   "正常", "没停", "没事", "好好的", "是好的")
 BUILDING_WIDE: tuple[str, ...] = ("整栋", "整幢", "整个楼", "全楼", "一栋楼", "整个单元", "整单元", "整个小区",
                                   "全小区", "整片", "一片", "这栋楼", "我们楼", "一家都没", "家家户户", "所有住户",
                                   "全单元", "邻居家也没", "对门也没", "楼上楼下都没")
@@ -742,6 +751,30 @@ _SIMPLIFIED_DIALECT = (
     "杂粮饭面鱼鸡锅炉调滤颜旧损烂涨优减补迁载达迟紧张谁错许续预条双"
 )
 TRADITIONAL_TO_SIMPLIFIED.update(zip(_TRADITIONAL_DIALECT, _SIMPLIFIED_DIALECT, strict=True))
+# The classifier's character table (about 1,070 characters typed in traditional script; the `[chars]`
+# section of intents/data/folding.tsv, shipped in the same distribution) covers far more than the list
+# above. It is read as a data file, so `knowledge` still imports nothing of `intents`, and one table
+# serves both: a character added there for the classifier reaches the handbook matcher too.
+CLASSIFIER_FOLDING = Path(__file__).resolve().parent.parent / "intents" / "data" / "folding.tsv"
+
+
+def _folding_chars(path: Path) -> dict[str, str]:
+    """TRADITIONAL → simplified pairs of the `[chars]` section (same format rules as intents.normalize)."""
+    pairs: dict[str, str] = {}
+    section = ""
+    for raw in path.read_text(encoding="utf-8").splitlines():
+        line = raw.split("#", 1)[0].strip()
+        if line.startswith("[") and line.endswith("]"):
+            section = line[1:-1]
+        elif section == "chars" and "\t" in line:
+            traditional, _, simplified = line.partition("\t")
+            pairs.update((t, s) for t, s in zip(traditional.strip(), simplified.strip(), strict=True) if t != s)
+    return pairs
+
+
+for _traditional, _simplified in _folding_chars(CLASSIFIER_FOLDING).items():
+    TRADITIONAL_TO_SIMPLIFIED.setdefault(_traditional, _simplified)
+
 
 # Dialect, regional and chat forms of question words, function words and a few everyday nouns →
 # standard Mandarin, or "" to drop a particle or courtesy that says nothing about the topic.
@@ -841,7 +874,7 @@ DIALECT: dict[str, str] = {
     "apt": "apartment", "mgmt": "management", "pkg": "package", "idk": "", "btw": "", "fyi": "", "lol": "",
     # 赣语 and 湘语 (session 13): 么子 for 什么, 伢子 for a child; 青岛 嘎啦 for clams (蛤蜊)
     "为么子": "为什么", "做么子": "做什么", "么子": "什么", "细伢子": "孩子", "细伢": "孩子", "伢子": "孩子",
-    "嘎啦": "蛤蜊",
+    "嘎啦": "蛤蜊", "长虫": "蛇", "四脚蛇": "壁虎",
 }
 
 # Sentence-final question particles of dialect and chat ("可以停车不", "修好未", "好停车伐", "能交么"):

@@ -423,6 +423,31 @@ def test_more_ways_of_describing_an_emergency(question: str, expected: set[str])
     assert emergencies(question) == expected
 
 
+# Session 13's blind communities: a lift the resident says is empty is a fault; a kitchen fire, a burn, a
+# snake bite and someone climbing in are emergencies told without the usual words; a whole 单元 "都没有水"
+# is the building's cut; "my flat only" and "全屋" say one flat.
+@pytest.mark.parametrize(("question", "expected"), [
+    ("6栋的lift又坏了 没人关在里面 就是爬楼梯好累", set()),
+    ("lift stuck, no one trapped", set()),
+    ("電梯卡在三樓 裡面有小孩", {"elevator"}),
+    ("锅里的油着了 火窜起来了", {"fire"}),
+    ("开窑的时候手被烫了好大一块", {"medical"}),
+    ("我老公在草地里遭蛇叮了一口 脚肿了", {"medical"}),
+    ("someone is climbing into a ground floor window right now", {"security"}),
+    ("全单元都冇水 问了好几家都一样", {"outage"}),
+    ("power went off in my flat only, the rest of the building is fine", set()),
+    ("my flat has no power but the corridor lights are on", set()),
+    ("封口机和打包机一起开 啪一下全屋都黑了", set()),
+])
+def test_emergencies_told_as_session_13_residents_told_them(question: str, expected: set[str]) -> None:
+    assert emergencies(question) == expected
+
+
+def test_the_classifiers_traditional_characters_reach_the_matcher() -> None:
+    """暈, 顫 and 儀 are in the classifier's table (intents/data/folding.tsv), not in the matcher's own list."""
+    assert normalise("小區裡有人暈倒了 有沒有除顫儀") == normalise("小区里有人晕倒了 有没有除颤仪")
+
+
 def test_a_described_emergency_outweighs_a_shared_word(write_handbook: WriteHandbook) -> None:
     handbook = load_handbook(write_handbook({"handbook.md": """# 水电
 ## 突然停电停水怎么办?
