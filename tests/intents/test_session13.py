@@ -17,8 +17,8 @@ fragments) 0.956 / 0.970 / 0.988 / 1.000. What they missed, in general words:
 
 The sentences below are written for these tests, not taken from any example or check file. Those
 marked "was …" are read wrongly by the classifier before their fixes (session 12's, commit 1b226b2, for
-the first half; commit 9f8eb1e for the k28 and k29 cases); the others pass there and guard the same
-lessons.
+the k26 and k27 cases; commit 9f8eb1e for k28 and k29; commit 09bc44b for k30 and k31); the others pass
+there and guard the same lessons.
 """
 
 from __future__ import annotations
@@ -115,4 +115,37 @@ def test_dangers_relayed_or_told_late_in_a_long_letter(text: str, kind: Emergenc
     "The corridor light on the 5th floor of block 2 is out",
 ])
 def test_relayed_denials_and_old_stories_are_no_emergency(text: str) -> None:
+    assert_reading(text, None, None)
+
+
+# The last two check files of the session, neither trained on. ``check-translated-k30`` (learners' and
+# translation-app Chinese, Chinglish) scored 0.956 / 0.964 / 0.976 / 0.982 held out, ``check-weather-k31``
+# (storms, seasons, the night) 0.948 / 0.970 / 0.976 / 0.994. Their lessons: plain words for water out of
+# control (管子断开, 水很大, 一直流下来, 狂喷水), for someone not breathing and for a neighbour unseen for days;
+# "cannot fire up" is a stove, "no people inside" an empty lift; fallen branches are no fall; "不是计划的"
+# denies a plan and a heat warning's day (预警那天) is no "what if"; 那晚 and 事后 make a flood past; a
+# downpipe (雨水管) is no supply pipe; a torch shone at the windows from the bushes at night is a prowler.
+@pytest.mark.parametrize(("text", "kind"), [
+    ("洗衣机下面的管子断开了,水很大,我关不住", EmergencyKind.FLOOD),  # was repair
+    ("泳池里有个小孩呛了很多水,现在不会呼吸了", EmergencyKind.MEDICAL),  # was flood
+    ("冻死了 整栋楼暖气和水一起停了 不是计划的 也没通知 3栋", EmergencyKind.OUTAGE),  # was inquiry
+    ("高温预警那天 整个3单元突然断电 屋里还有老人", EmergencyKind.OUTAGE),  # was inquiry
+    ("深夜有人蹲在绿化带里拿手电照我家窗户 十几分钟了", EmergencyKind.SECURITY),  # was complaint
+    ("消防喷淋头冻裂了 现在往走廊狂喷水 5号楼6层", EmergencyKind.FLOOD),  # was repair
+    ("楼顶水箱好像破了,水从楼梯上面一直流下来", EmergencyKind.FLOOD),
+    ("对门的老大爷四天没有出门了 敲门不开 6栋", EmergencyKind.MEDICAL),
+])
+def test_dangers_in_plain_or_translated_words_and_in_storms(text: str, kind: EmergencyKind) -> None:
+    assert_reading(text, Intent.EMERGENCY, kind)
+
+
+@pytest.mark.parametrize("text", [
+    "Gas oven cannot fire up, tried many times, no smell of gas",  # was fire
+    "Lift in block 7 broken, no people inside, it stay at ground floor door open",  # was elevator
+    "Fallen branches from the storm are still lying on the path two days later",  # was medical
+    "暴雨那晚没人来帮忙 我们一楼早就进水了 事后也没个说法",  # was flood
+    "外墙的雨水管裂开了 下雨一直哗哗响 能修吗",  # was flood
+    "楼下烧烤店晚上烟很大 飘进我们家",
+])
+def test_storm_grievances_and_plain_faults_are_no_emergency(text: str) -> None:
     assert_reading(text, None, None)
