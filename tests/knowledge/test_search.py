@@ -438,6 +438,10 @@ def test_more_ways_of_describing_an_emergency(question: str, expected: set[str])
     ("power went off in my flat only, the rest of the building is fine", set()),
     ("my flat has no power but the corridor lights are on", set()),
     ("封口机和打包机一起开 啪一下全屋都黑了", set()),
+    ("充电的电瓶车冒火了", {"fire"}),
+    ("someone is trying to open my back door right now", {"security"}),
+    ("a huge tree just fell on our roof during the storm", set()),   # "fell" of a tree is no fall
+    ("屋企突然冇电 隔篱屋灯仲着紧", set()),                           # the neighbour still has light
 ])
 def test_emergencies_told_as_session_13_residents_told_them(question: str, expected: set[str]) -> None:
     assert emergencies(question) == expected
