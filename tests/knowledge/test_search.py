@@ -447,6 +447,15 @@ def test_emergencies_told_as_session_13_residents_told_them(question: str, expec
     assert emergencies(question) == expected
 
 
+@pytest.mark.parametrize(("question", "title"), [
+    ("6栋的电梯又坏了 没人关在里面", "电梯坏了(没有人被困)怎么报修?"),   # was the entrapment entry
+    ("电梯停了 有人困在里面", "被困在电梯里怎么办?"),
+])
+def test_a_lift_said_to_be_empty_is_a_fault_not_an_entrapment(question: str, title: str) -> None:
+    found = load_handbook(BUNDLED_HANDBOOK).answer(question)
+    assert found is not None and found.title == title, found
+
+
 def test_the_classifiers_traditional_characters_reach_the_matcher() -> None:
     """暈, 顫 and 儀 are in the classifier's table (intents/data/folding.tsv), not in the matcher's own list."""
     assert normalise("小區裡有人暈倒了 有沒有除顫儀") == normalise("小区里有人晕倒了 有没有除颤仪")
