@@ -517,10 +517,11 @@ def _danger(
     # "隔壁切石头 滋滋滋的": a neighbour's works told by their noise, with nothing that names a danger.
     neighbours_works = "others_renovation" in hits
     story = only_greeting or "laughter" in hits or neighbours_works
+    model_alone = weakest_cue and not lift_empty and model_emergency >= alone_bar
     # Wording like the examples' emergencies that one of these rules overrules is a story, not a danger:
     # the reading says so ("story"), so the emergency is not offered first among the choices either.
-    overruled = weakest_cue and not lift_empty and story and model_emergency >= alone_bar
-    if weakest_cue and not lift_empty and not story and model_emergency >= alone_bar:
+    overruled = model_alone and story
+    if model_alone and not story:
         # No cue at all, but wording very like the examples' emergencies ("电梯门夹住了孩子的手"):
         # a page to staff is cheaper than a missed emergency. The kind model names the kind.
         kind = _model_kind(feats)
