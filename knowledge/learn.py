@@ -53,108 +53,113 @@ class Corpus:
     variants: tuple[tuple[Path, Path], ...] = ()
 
 
+def _community(name: str) -> Corpus:
+    """A development community laid out as the data README says: NAME-handbook/ and questions-NAME.jsonl."""
+    return Corpus(name, DATA / f"{name}-handbook", (DATA / f"questions-{name}.jsonl",))
+
+
 def development_corpora() -> list[Corpus]:
     """The seventy-one development handbooks; never the unseen sealed2 or sealed3."""
     return [
         Corpus("bundled", ROOT / "knowledge" / "handbook", (DATA / "questions-bundled.jsonl",)),
-        Corpus("other", DATA / "other-handbook", (DATA / "questions-other.jsonl",)),
-        Corpus("sealed", DATA / "sealed-handbook", (DATA / "questions-sealed.jsonl",)),
+        _community("other"),
+        _community("sealed"),
         Corpus("proxy", DATA / "proxy-handbook", (DATA / "proxy-questions.jsonl",),
                ((DATA / "proxy-asked-handbook", DATA / "proxy-asked-questions.jsonl"),)),
         # Written by two independent writers after the fifth round; the lexicon was not written from them.
-        Corpus("furongli", DATA / "furongli-handbook", (DATA / "questions-furongli.jsonl",)),
-        Corpus("yuelan", DATA / "yuelan-handbook", (DATA / "questions-yuelan.jsonl",)),
+        _community("furongli"),
+        _community("yuelan"),
         # Written blind in the third session (RONGYIN.md … DIANCHIWAN.md), each measured before joining.
-        Corpus("rongyin", DATA / "rongyin-handbook", (DATA / "questions-rongyin.jsonl",)),
-        Corpus("beian", DATA / "beian-handbook", (DATA / "questions-beian.jsonl",)),
-        Corpus("shanyu", DATA / "shanyu-handbook", (DATA / "questions-shanyu.jsonl",)),
-        Corpus("wutongli", DATA / "wutongli-handbook", (DATA / "questions-wutongli.jsonl",)),
-        Corpus("lanting", DATA / "lanting-handbook", (DATA / "questions-lanting.jsonl",)),
-        Corpus("kangning", DATA / "kangning-handbook", (DATA / "questions-kangning.jsonl",)),
-        Corpus("xiangji", DATA / "xiangji-handbook", (DATA / "questions-xiangji.jsonl",)),
-        Corpus("lujiang", DATA / "lujiang-handbook", (DATA / "questions-lujiang.jsonl",)),
-        Corpus("jinmenli", DATA / "jinmenli-handbook", (DATA / "questions-jinmenli.jsonl",)),
-        Corpus("dianchiwan", DATA / "dianchiwan-handbook", (DATA / "questions-dianchiwan.jsonl",)),
+        _community("rongyin"),
+        _community("beian"),
+        _community("shanyu"),
+        _community("wutongli"),
+        _community("lanting"),
+        _community("kangning"),
+        _community("xiangji"),
+        _community("lujiang"),
+        _community("jinmenli"),
+        _community("dianchiwan"),
         # Written blind in the fourth session (QUJIANG.md … QUANCHENG.md), each measured before joining.
-        Corpus("qujiang", DATA / "qujiang-handbook", (DATA / "questions-qujiang.jsonl",)),
-        Corpus("hanjiang", DATA / "hanjiang-handbook", (DATA / "questions-hanjiang.jsonl",)),
-        Corpus("haiyun", DATA / "haiyun-handbook", (DATA / "questions-haiyun.jsonl",)),
-        Corpus("gusu", DATA / "gusu-handbook", (DATA / "questions-gusu.jsonl",)),
-        Corpus("shenbei", DATA / "shenbei-handbook", (DATA / "questions-shenbei.jsonl",)),
-        Corpus("luzhou", DATA / "luzhou-handbook", (DATA / "questions-luzhou.jsonl",)),
-        Corpus("yongjiang", DATA / "yongjiang-handbook", (DATA / "questions-yongjiang.jsonl",)),
-        Corpus("huanghe", DATA / "huanghe-handbook", (DATA / "questions-huanghe.jsonl",)),
-        Corpus("minjiang", DATA / "minjiang-handbook", (DATA / "questions-minjiang.jsonl",)),
-        Corpus("quancheng", DATA / "quancheng-handbook", (DATA / "questions-quancheng.jsonl",)),
+        _community("qujiang"),
+        _community("hanjiang"),
+        _community("haiyun"),
+        _community("gusu"),
+        _community("shenbei"),
+        _community("luzhou"),
+        _community("yongjiang"),
+        _community("huanghe"),
+        _community("minjiang"),
+        _community("quancheng"),
         # The fourth session's second batch (NANHU.md … HAIDIAN.md), each a blind first run of the
         # twenty-six-handbook matcher before joining.
-        Corpus("nanhu", DATA / "nanhu-handbook", (DATA / "questions-nanhu.jsonl",)),
-        Corpus("yuhua", DATA / "yuhua-handbook", (DATA / "questions-yuhua.jsonl",)),
-        Corpus("fenhe", DATA / "fenhe-handbook", (DATA / "questions-fenhe.jsonl",)),
-        Corpus("ganjiang", DATA / "ganjiang-handbook", (DATA / "questions-ganjiang.jsonl",)),
-        Corpus("qianling", DATA / "qianling-handbook", (DATA / "questions-qianling.jsonl",)),
-        Corpus("haidian", DATA / "haidian-handbook", (DATA / "questions-haidian.jsonl",)),
+        _community("nanhu"),
+        _community("yuhua"),
+        _community("fenhe"),
+        _community("ganjiang"),
+        _community("qianling"),
+        _community("haidian"),
         # The sixth session's (SONGHUA.md, XINGHAI.md), each a blind first run of the thirty-two-handbook
         # matcher before joining.
-        Corpus("songhua", DATA / "songhua-handbook", (DATA / "questions-songhua.jsonl",)),
-        Corpus("xinghai", DATA / "xinghai-handbook", (DATA / "questions-xinghai.jsonl",)),
+        _community("songhua"),
+        _community("xinghai"),
         # The seventh session's (TIANSHAN.md, YECHENG.md), each a blind first run of the thirty-four-handbook
         # matcher before joining.
-        Corpus("tianshan", DATA / "tianshan-handbook", (DATA / "questions-tianshan.jsonl",)),
-        Corpus("yecheng", DATA / "yecheng-handbook", (DATA / "questions-yecheng.jsonl",)),
+        _community("tianshan"),
+        _community("yecheng"),
         # The eighth session's (GESANG.md … GUICHENG.md), each a blind first run of the thirty-six-handbook
         # matcher before joining.
-        Corpus("gesang", DATA / "gesang-handbook", (DATA / "questions-gesang.jsonl",)),
-        Corpus("oujiang", DATA / "oujiang-handbook", (DATA / "questions-oujiang.jsonl",)),
-        Corpus("qiantang", DATA / "qiantang-handbook", (DATA / "questions-qiantang.jsonl",)),
-        Corpus("tongyuan", DATA / "tongyuan-handbook", (DATA / "questions-tongyuan.jsonl",)),
-        Corpus("guicheng", DATA / "guicheng-handbook", (DATA / "questions-guicheng.jsonl",)),
+        _community("gesang"),
+        _community("oujiang"),
+        _community("qiantang"),
+        _community("tongyuan"),
+        _community("guicheng"),
         # The ninth session's (BINHAI.md … LIJIANG.md), each a blind first run of the forty-one-handbook
         # matcher before joining.
-        Corpus("binhai", DATA / "binhai-handbook", (DATA / "questions-binhai.jsonl",)),
-        Corpus("weihe", DATA / "weihe-handbook", (DATA / "questions-weihe.jsonl",)),
-        Corpus("xiangjiang", DATA / "xiangjiang-handbook", (DATA / "questions-xiangjiang.jsonl",)),
-        Corpus("lijiang", DATA / "lijiang-handbook", (DATA / "questions-lijiang.jsonl",)),
+        _community("binhai"),
+        _community("weihe"),
+        _community("xiangjiang"),
+        _community("lijiang"),
         # The tenth session's (ZHUJIANG.md, CHAOHU.md), each a blind first run of the forty-five-handbook
         # matcher before joining.
-        Corpus("zhujiang", DATA / "zhujiang-handbook", (DATA / "questions-zhujiang.jsonl",)),
-        Corpus("chaohu", DATA / "chaohu-handbook", (DATA / "questions-chaohu.jsonl",)),
+        _community("zhujiang"),
+        _community("chaohu"),
         # The eleventh session's (JIALING.md, ZHONGZHOU.md), each a blind first run of the
         # forty-seven-handbook matcher before joining.
-        Corpus("jialing", DATA / "jialing-handbook", (DATA / "questions-jialing.jsonl",)),
-        Corpus("zhongzhou", DATA / "zhongzhou-handbook", (DATA / "questions-zhongzhou.jsonl",)),
+        _community("jialing"),
+        _community("zhongzhou"),
         # The eleventh session's second pair (SAIHAN.md, QINHUAI.md), each a blind first run of the
         # forty-nine-handbook matcher before joining.
-        Corpus("saihan", DATA / "saihan-handbook", (DATA / "questions-saihan.jsonl",)),
-        Corpus("qinhuai", DATA / "qinhuai-handbook", (DATA / "questions-qinhuai.jsonl",)),
+        _community("saihan"),
+        _community("qinhuai"),
         # The twelfth session's eight (HELAN.md … JINJI.md), each a blind first run of the fifty-one- to
         # fifty-seven-handbook matcher before joining.
-        Corpus("helan", DATA / "helan-handbook", (DATA / "questions-helan.jsonl",)),
-        Corpus("shekou", DATA / "shekou-handbook", (DATA / "questions-shekou.jsonl",)),
-        Corpus("yanji", DATA / "yanji-handbook", (DATA / "questions-yanji.jsonl",)),
-        Corpus("lumei", DATA / "lumei-handbook", (DATA / "questions-lumei.jsonl",)),
-        Corpus("fengnan", DATA / "fengnan-handbook", (DATA / "questions-fengnan.jsonl",)),
-        Corpus("hengqin", DATA / "hengqin-handbook", (DATA / "questions-hengqin.jsonl",)),
-        Corpus("huangshui", DATA / "huangshui-handbook", (DATA / "questions-huangshui.jsonl",)),
-        Corpus("jinji", DATA / "jinji-handbook", (DATA / "questions-jinji.jsonl",)),
+        _community("helan"),
+        _community("shekou"),
+        _community("yanji"),
+        _community("lumei"),
+        _community("fengnan"),
+        _community("hengqin"),
+        _community("huangshui"),
+        _community("jinji"),
         # The thirteenth session's four (ANXIN.md … CHANGNAN.md), each a blind first run of the fifty-nine-handbook
         # matcher before joining.
-        Corpus("anxin", DATA / "anxin-handbook", (DATA / "questions-anxin.jsonl",)),
-        Corpus("laoshan", DATA / "laoshan-handbook", (DATA / "questions-laoshan.jsonl",)),
-        Corpus("yique", DATA / "yique-handbook", (DATA / "questions-yique.jsonl",)),
-        Corpus("changnan", DATA / "changnan-handbook", (DATA / "questions-changnan.jsonl",)),
+        _community("anxin"),
+        _community("laoshan"),
+        _community("yique"),
+        _community("changnan"),
         # Its second four (HUILONGGUAN.md … JINGHONG.md), each a blind first run of the sixty-three-handbook
         # matcher before joining.
-        Corpus("huilongguan", DATA / "huilongguan-handbook", (DATA / "questions-huilongguan.jsonl",)),
-        Corpus("nanxun", DATA / "nanxun-handbook", (DATA / "questions-nanxun.jsonl",)),
-        Corpus("choujiang", DATA / "choujiang-handbook", (DATA / "questions-choujiang.jsonl",)),
-        Corpus("jinghong", DATA / "jinghong-handbook", (DATA / "questions-jinghong.jsonl",)),
+        _community("huilongguan"),
+        _community("nanxun"),
+        _community("choujiang"),
+        _community("jinghong"),
         # Its third four (ERHAI.md … SONGHE.md), each a blind first run of the sixty-seven-handbook matcher
         # before joining.
-        Corpus("erhai", DATA / "erhai-handbook", (DATA / "questions-erhai.jsonl",)),
-        Corpus("shunde", DATA / "shunde-handbook", (DATA / "questions-shunde.jsonl",)),
-        Corpus("baishizhou", DATA / "baishizhou-handbook", (DATA / "questions-baishizhou.jsonl",)),
-        Corpus("songhe", DATA / "songhe-handbook", (DATA / "questions-songhe.jsonl",)),
+        _community("erhai"),
+        _community("shunde"),
+        _community("baishizhou"),
+        _community("songhe"),
     ]
 
 

@@ -38,7 +38,7 @@ TYPOS: dict[str, str] = {
     "听车": "停车", "亭车": "停车", "挺车": "停车", "快第": "快递", "快地": "快递", "块递": "快递",
     # 天然气 maps to itself first: it is the right word (natural gas), not a 然气 typo to fold into 天燃气.
     "拉圾": "垃圾", "垃极": "垃圾", "拉级": "垃圾", "燃汽": "燃气", "然气": "燃气", "天然气": "天然气",
-    "煤汽": "煤气", "澡唐": "澡堂", "永卡": "泳卡", "耶子": "椰子",
+    "煤汽": "煤气", "澡唐": "澡堂", "永卡": "泳卡", "耶子": "椰子", "血躺": "血糖",
     "消妨": "消防", "销防": "消防", "门进": "门禁", "们禁": "门禁", "缴废": "缴费", "交废": "交费",
     "收废": "收费", "手续废": "手续费", "水废": "水费", "电废": "电费",
     "投宿": "投诉", "头诉": "投诉", "偷诉": "投诉", "业住": "业主", "页主": "业主", "叶主": "业主",
@@ -880,9 +880,11 @@ DIALECT: dict[str, str] = {
     "u": "you", "r": "are", "ur": "your", "y": "why", "wat": "what", "wut": "what", "hw": "how",
     "abt": "about", "tmr": "tomorrow", "tmrw": "tomorrow", "tmw": "tomorrow", "bldg": "building",
     "apt": "apartment", "mgmt": "management", "pkg": "package", "idk": "", "btw": "", "fyi": "", "lol": "",
-    # 赣语 and 湘语 (session 13): 么子 for 什么, 伢子 for a child; 青岛 嘎啦 for clams (蛤蜊)
+    # 赣语 and 湘语 (session 13): 么子 for 什么, 伢子 for a child
     "为么子": "为什么", "做么子": "做什么", "么子": "什么", "细伢子": "孩子", "细伢": "孩子", "伢子": "孩子",
-    "嘎啦": "蛤蜊", "隔篱屋": "隔壁", "隔篱": "隔壁", "灯仲着": "灯还亮着", "血躺": "血糖", "长虫": "蛇", "四脚蛇": "壁虎",
+    # 青岛 嘎啦 (clams); Cantonese 隔篱屋 (next door), 灯仲着 (the light is still on); 长虫 (snake) and
+    # 四脚蛇 (gecko) of the north and south-west
+    "嘎啦": "蛤蜊", "隔篱屋": "隔壁", "隔篱": "隔壁", "灯仲着": "灯还亮着", "长虫": "蛇", "四脚蛇": "壁虎",
 }
 
 # Sentence-final question particles of dialect and chat ("可以停车不", "修好未", "好停车伐", "能交么"):

@@ -11,7 +11,7 @@ import intents
 from bot.desk import ServiceDesk
 from bot.messages import ENGINEERING_ROOM, Attachment, AttachmentKind, ChatRef, ticket_room
 from bot.models import InboundMessage, Resident, Ticket
-from tests.support.chat import Clock, Person, to_resident
+from tests.support.chat import Clock, Person, emergency_codes, to_resident
 
 R1 = "R-20261123-0001"
 Q1 = "Q-20261123-0001"
@@ -168,7 +168,7 @@ def test_a_story_overruled_as_no_danger_is_not_offered_as_an_emergency(productio
     person.send("3栋2单元501")
     out = to_resident(person.send(text), person.chat)
     assert "intent:emergency" not in [b.action for o in out for row in o.buttons for b in row]
-    assert not [t for t in tickets_of(person) if t.kind == "emergency"]
+    assert emergency_codes(person) == []
 
 
 # Vague lift messages sit near the unsure bar, and each batch of training examples moves them a
